@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+/**
+ * Three builds: main (ESM, with the ESM-only electron-store and eventsource-parser bundled in),
+ * preload (one CommonJS file, as a sandboxed preload must be) and the Svelte renderer.
+ */
+export default defineConfig({
+  main: {
+    build: {
+      externalizeDeps: { exclude: ['electron-store', 'eventsource-parser'] },
+      lib: { entry: resolve(import.meta.dirname, 'src/main/index.ts'), formats: ['es'] },
+    },
+  },
+  preload: {
+    build: {
+      externalizeDeps: false,
+      lib: { entry: resolve(import.meta.dirname, 'src/preload/index.ts'), formats: ['cjs'] },
+      rolldownOptions: { output: { entryFileNames: 'index.cjs', codeSplitting: false } },
+    },
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'src/renderer'),
+    plugins: [svelte({ configFile: resolve(import.meta.dirname, 'svelte.config.js') })],
+    build: {
+      outDir: resolve(import.meta.dirname, 'out/renderer'),
+      rolldownOptions: { input: resolve(import.meta.dirname, 'src/renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { builtinModules } from 'node:module';
+import { defineConfig } from 'vite';
+
+/**
+ * The `hubwatch` command: one ESM file for Node, with everything but `ws` bundled so the
+ * command starts fast and never needs the Electron binary.
+ */
+export default defineConfig({
+  build: {
+    ssr: true,
+    outDir: resolve(import.meta.dirname, 'out/cli'),
+    emptyOutDir: true,
+    target: 'node22',
+    minify: false,
+    sourcemap: true,
+    reportCompressedSize: false,
+    rolldownOptions: {
+      input: { hubwatch: resolve(import.meta.dirname, 'src/cli/index.ts') },
+      external: ['ws', 'electron', ...builtinModules.flatMap((m) => [m, `node:${m}`])],
+      output: { format: 'es', entryFileNames: '[name].js' },
+    },
+  },
+  ssr: { noExternal: true, external: ['ws'] },
+});
