@@ -1,0 +1,27 @@
+import type { DialectId, HubConfig } from '../../../shared/hub-config';
+import type { MappedEvent } from '../event-record';
+import type { Frame, StreamPlan } from '../transports/types';
+import type { ResolvedAuth } from '../transports/auth';
+
+/** What a dialect gets to build a hub's connection. */
+export interface DialectContext {
+  /** The hub's auth with every secret resolved to its value. */
+  auth: ResolvedAuth;
+  /** `fetch` to use for side requests (rdev's POST); tests may pass their own. */
+  fetch: typeof fetch;
+  /** Current time in epoch ms (Backend.AI signs with it). */
+  now(): number;
+}
+
+/** One hub's dialect instance: how to connect, and how to read its frames. */
+export interface HubDialect {
+  plan: StreamPlan;
+  /** Maps one frame to the record fields. Never throws: anything unreadable is kept and marked. */
+  map(frame: Frame): MappedEvent;
+}
+
+/** A hub kind. */
+export interface Dialect {
+  id: DialectId;
+  create(hub: HubConfig, context: DialectContext): HubDialect;
+}

@@ -1,0 +1,51 @@
+import type { EntityRef, HubEvent, JsonValue, Level } from '../../shared/hub-event';
+
+/**
+ * What a dialect makes of one frame: every HubEvent field except those the engine assigns
+ * (`hub`, `seq`, `receivedAt`, `id`).
+ */
+export interface MappedEvent {
+  event: string;
+  /** The event's own time in epoch ms, or the frame's receivedAt when the payload has none. */
+  time: number;
+  level: Level;
+  source: string | null;
+  entity: EntityRef | null;
+  message: string | null;
+  /** The parsed payload, or the raw text when it is not JSON. */
+  data: JsonValue;
+  /**
+   * The JSON text `data` was parsed from (as received, possibly multi-line), or `null`
+   * when `data` is not from JSON. Lets writers emit the payload without re-serialising it.
+   */
+  raw: string | null;
+  /** True when the dialect expected JSON and the payload was not: kept, never dropped. */
+  malformed: boolean;
+}
+
+/**
+ * A HubEvent inside the engine, with what the engine needs beyond the contract. Never
+ * serialise it with JSON.stringify: use `toHubEvent` or an export writer, which keep the
+ * contract's exact keys and order.
+ */
+export interface EngineEvent extends HubEvent {
+  raw: string | null;
+  malformed: boolean;
+}
+
+/** The contract record, with exactly the 11 keys in their order. */
+export function toHubEvent(event: EngineEvent): HubEvent {
+  return {
+    hub: event.hub,
+    seq: event.seq,
+    receivedAt: event.receivedAt,
+    time: event.time,
+    event: event.event,
+    id: event.id,
+    level: event.level,
+    source: event.source,
+    entity: event.entity,
+    message: event.message,
+    data: event.data,
+  };
+}
