@@ -31,6 +31,8 @@ export interface MappedEvent {
 export interface EngineEvent extends HubEvent {
   raw: string | null;
   malformed: boolean;
+  /** Set on gap markers (a real hub may name an event "gap" too). */
+  gap?: boolean;
 }
 
 /** The contract record, with exactly the 11 keys in their order. */

@@ -1,0 +1,130 @@
+/**
+ * Alert rules → alerts, with coalescing (a storm of matching events within a rule's window
+ * is one alert whose count grows) and per-hub mute.
+ */
+import { DEFAULT_ALERT_RULES, type Alert, type AlertRule } from '../../shared/alerts';
+import { compileFilter } from '../../shared/filter';
+import type { EngineEvent } from './event-record';
+import { recordAccessor } from './store';
+
+/** Alerts kept for the panel. */
+export const ALERTS_KEPT = 500;
+
+export interface AlertSink {
+  /** A new alert: notify the operator. */
+  raised(alert: Alert): void;
+  /** An existing alert absorbed more events (no new notification). */
+  updated(alert: Alert): void;
+}
+
+interface CompiledRule {
+  rule: AlertRule;
+  test: (event: EngineEvent) => boolean;
+}
+
+export class AlertEngine {
+  private compiled: CompiledRule[] = [];
+  private readonly open = new Map<string, Alert>();
+  private readonly recent: Alert[] = [];
+  private readonly muted = new Set<string>();
+  private nextId = 1;
+  suppressed = 0;
+
+  constructor(
+    private readonly sink: AlertSink,
+    private readonly dialectOf: (hub: string) => string,
+    rules: readonly AlertRule[] = DEFAULT_ALERT_RULES,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.setRules(rules);
+  }
+
+  /** Replaces the rules; throws naming the rule when one does not compile. */
+  setRules(rules: readonly AlertRule[]): void {
+    const access = recordAccessor(this.dialectOf);
+    const compiled: CompiledRule[] = [];
+    for (const rule of rules) {
+      const result = compileFilter(rule.match, access);
+      if (!result.ok) throw new Error(`alert rule "${rule.id}": ${result.field}: ${result.error}`);
+      if (rule.enabled) compiled.push({ rule, test: result.test });
+    }
+    this.compiled = compiled;
+  }
+
+  rules(): AlertRule[] {
+    return this.compiled.map((entry) => entry.rule);
+  }
+
+  setMuted(hub: string, muted: boolean): void {
+    if (muted) this.muted.add(hub);
+    else this.muted.delete(hub);
+  }
+
+  mutedHubs(): string[] {
+    return [...this.muted];
+  }
+
+  /** The most recent alerts, newest last. */
+  list(): Alert[] {
+    return [...this.recent];
+  }
+
+  /** Checks one event against every rule (hot path: most events fail the first check). */
+  check(event: EngineEvent): void {
+    if (event.gap) return;
+    for (const { rule, test } of this.compiled) {
+      if (!test(event)) continue;
+      if (this.muted.has(event.hub)) {
+        this.suppressed++;
+        continue;
+      }
+      this.raise(rule, event);
+    }
+  }
+
+  private raise(rule: AlertRule, event: EngineEvent): void {
+    const key = `${rule.id}\u0000${event.hub}`;
+    const now = this.now();
+    const existing = this.open.get(key);
+    if (existing && now - existing.firstAt <= rule.coalesceMs) {
+      existing.count++;
+      existing.lastAt = now;
+      this.sink.updated({ ...existing });
+      return;
+    }
+    const entity = event.entity;
+    const alert: Alert = {
+      id: `a${this.nextId++}`,
+      ruleId: rule.id,
+      ruleName: rule.name,
+      hub: event.hub,
+      entity,
+      severity: rule.severity,
+      title: fillTemplate(rule.title, event),
+      body: event.message ?? event.event,
+      count: 1,
+      firstAt: now,
+      lastAt: now,
+      event: { hub: event.hub, seq: event.seq },
+    };
+    this.open.set(key, alert);
+    this.recent.push(alert);
+    if (this.recent.length > ALERTS_KEPT) this.recent.splice(0, this.recent.length - ALERTS_KEPT);
+    this.sink.raised({ ...alert });
+  }
+}
+
+function fillTemplate(template: string, event: EngineEvent): string {
+  return template.replace(/\{(hub|entity|message|event)\}/g, (_match, name: string) => {
+    switch (name) {
+      case 'hub':
+        return event.hub;
+      case 'entity':
+        return event.entity?.id ?? '';
+      case 'message':
+        return event.message ?? '';
+      default:
+        return event.event;
+    }
+  });
+}

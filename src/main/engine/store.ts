@@ -1,0 +1,592 @@
+/**
+ * The bounded event store: one ring buffer per hub, kept in columns (typed arrays for
+ * numbers and small codes, interned strings, the payload as its JSON text) so a million
+ * events fit in a few hundred megabytes and a filter scans them without building objects.
+ */
+import type { EntityRef, EntityType, JsonValue, Level } from '../../shared/hub-event';
+import { ENTITY_TYPES, LEVELS } from '../../shared/hub-event';
+import type { EventRow } from '../../shared/event-row';
+import {
+  compileFilter,
+  type CompiledFilter,
+  type FilterAccessor,
+  type FilterSpec,
+} from '../../shared/filter';
+import type { EngineEvent } from './event-record';
+
+const FLAG_MALFORMED = 1;
+const FLAG_GAP = 2;
+
+const PAYLOAD_NULL = 0;
+const PAYLOAD_JSON = 1;
+const PAYLOAD_TEXT = 2;
+
+const LEVEL_CODE = new Map<Level, number>(LEVELS.map((level, index) => [level, index]));
+const ENTITY_CODE = new Map<EntityType, number>(ENTITY_TYPES.map((type, index) => [type, index + 1]));
+
+/** Default events kept per hub. */
+export const DEFAULT_CAPACITY_PER_HUB = 200_000;
+
+const INITIAL_SLOTS = 1024;
+const INTERN_LIMIT = 200_000;
+
+/** Shares equal strings (event names, sources, entity ids) so a million events hold each once. */
+class StringInterner {
+  private readonly table = new Map<string, string>();
+  intern(value: string): string {
+    const found = this.table.get(value);
+    if (found !== undefined) return found;
+    if (this.table.size < INTERN_LIMIT && value.length <= 256) this.table.set(value, value);
+    return value;
+  }
+}
+
+/** One hub's ring buffer. Positions are absolute (0 = the hub's first event ever stored). */
+export class HubRing {
+  /** Slots allocated; grows by doubling up to `capacity`. */
+  private slots = 0;
+  private start = 0;
+  size = 0;
+  /** Events ever appended. */
+  total = 0;
+  evicted = 0;
+
+  g = new Float64Array(0);
+  seq = new Float64Array(0);
+  receivedAt = new Float64Array(0);
+  time = new Float64Array(0);
+  level = new Uint8Array(0);
+  flags = new Uint8Array(0);
+  entityType = new Uint8Array(0);
+  payloadKind = new Uint8Array(0);
+  event: string[] = [];
+  id: (string | null)[] = [];
+  source: (string | null)[] = [];
+  entityId: (string | null)[] = [];
+  message: (string | null)[] = [];
+  payload: (string | null)[] = [];
+
+  readonly access: FilterAccessor<number>;
+
+  constructor(
+    readonly index: number,
+    readonly hubId: string,
+    public dialect: string,
+    public capacity: number,
+  ) {
+    this.access = this.makeAccessor();
+  }
+
+  /** Absolute position of the oldest event still held. */
+  get firstPos(): number {
+    return this.total - this.size;
+  }
+
+  /** The slot holding an absolute position (the caller checks it is held). */
+  slotOf(pos: number): number {
+    const slot = this.start + (pos - this.firstPos);
+    return slot >= this.slots ? slot - this.slots : slot;
+  }
+
+  holds(pos: number): boolean {
+    return pos >= this.firstPos && pos < this.total;
+  }
+
+  append(g: number, record: EngineEvent, interner: StringInterner): { pos: number; evicted: boolean } {
+    let evicted = false;
+    if (this.size === this.slots) {
+      if (this.slots < this.capacity) {
+        this.grow(Math.min(this.capacity, Math.max(INITIAL_SLOTS, this.slots * 2)));
+      } else {
+        // Full: the oldest event makes room.
+        this.start = this.start + 1 === this.slots ? 0 : this.start + 1;
+        this.size--;
+        this.evicted++;
+        evicted = true;
+      }
+    }
+    let slot = this.start + this.size;
+    if (slot >= this.slots) slot -= this.slots;
+    this.g[slot] = g;
+    this.seq[slot] = record.seq;
+    this.receivedAt[slot] = record.receivedAt;
+    this.time[slot] = record.time;
+    this.level[slot] = LEVEL_CODE.get(record.level) ?? 1;
+    this.flags[slot] = (record.malformed ? FLAG_MALFORMED : 0) | (record.gap ? FLAG_GAP : 0);
+    this.event[slot] = interner.intern(record.event);
+    this.id[slot] = record.id;
+    this.source[slot] = record.source === null ? null : interner.intern(record.source);
+    if (record.entity) {
+      this.entityType[slot] = ENTITY_CODE.get(record.entity.type) ?? 0;
+      this.entityId[slot] = interner.intern(record.entity.id);
+    } else {
+      this.entityType[slot] = 0;
+      this.entityId[slot] = null;
+    }
+    this.message[slot] = record.message;
+    if (record.raw !== null) {
+      this.payloadKind[slot] = PAYLOAD_JSON;
+      this.payload[slot] = record.raw;
+    } else if (record.data === null) {
+      this.payloadKind[slot] = PAYLOAD_NULL;
+      this.payload[slot] = null;
+    } else if (typeof record.data === 'string') {
+      this.payloadKind[slot] = PAYLOAD_TEXT;
+      this.payload[slot] = record.data;
+    } else {
+      this.payloadKind[slot] = PAYLOAD_JSON;
+      this.payload[slot] = JSON.stringify(record.data);
+    }
+    this.size++;
+    this.total++;
+    return { pos: this.total - 1, evicted };
+  }
+
+  isGap(slot: number): boolean {
+    return (this.flags[slot]! & FLAG_GAP) !== 0;
+  }
+
+  isMalformed(slot: number): boolean {
+    return (this.flags[slot]! & FLAG_MALFORMED) !== 0;
+  }
+
+  levelAt(slot: number): Level {
+    return LEVELS[this.level[slot]!] ?? 'info';
+  }
+
+  entityAt(slot: number): EntityRef | null {
+    const code = this.entityType[slot]!;
+    if (code === 0) return null;
+    return { type: ENTITY_TYPES[code - 1]!, id: this.entityId[slot] ?? '' };
+  }
+
+  dataAt(slot: number): JsonValue {
+    const payload = this.payload[slot] ?? null;
+    switch (this.payloadKind[slot]) {
+      case PAYLOAD_JSON:
+        try {
+          return JSON.parse(payload ?? 'null') as JsonValue;
+        } catch {
+          return payload;
+        }
+      case PAYLOAD_TEXT:
+        return payload;
+      default:
+        return null;
+    }
+  }
+
+  /** The full record at a slot. */
+  eventAt(slot: number): EngineEvent {
+    const kind = this.payloadKind[slot];
+    return {
+      hub: this.hubId,
+      seq: this.seq[slot]!,
+      receivedAt: this.receivedAt[slot]!,
+      time: this.time[slot]!,
+      event: this.event[slot]!,
+      id: this.id[slot] ?? null,
+      level: this.levelAt(slot),
+      source: this.source[slot] ?? null,
+      entity: this.entityAt(slot),
+      message: this.message[slot] ?? null,
+      data: this.dataAt(slot),
+      raw: kind === PAYLOAD_JSON ? (this.payload[slot] ?? null) : null,
+      malformed: this.isMalformed(slot),
+      ...(this.isGap(slot) ? { gap: true } : {}),
+    };
+  }
+
+  /** The list row at a slot (no payload). */
+  rowAt(slot: number): EventRow {
+    return {
+      kind: 'event',
+      g: this.g[slot]!,
+      hub: this.hubId,
+      seq: this.seq[slot]!,
+      receivedAt: this.receivedAt[slot]!,
+      time: this.time[slot]!,
+      event: this.event[slot]!,
+      id: this.id[slot] ?? null,
+      level: this.levelAt(slot),
+      source: this.source[slot] ?? null,
+      entity: this.entityAt(slot),
+      message: this.message[slot] ?? null,
+      malformed: this.isMalformed(slot),
+      gap: this.isGap(slot),
+    };
+  }
+
+  /** Absolute position of the event with this seq, or -1. Seq grows with position. */
+  findSeq(seq: number): number {
+    let lo = this.firstPos;
+    let hi = this.total - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const value = this.seq[this.slotOf(mid)]!;
+      if (value === seq) return mid;
+      if (value < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Changes the capacity, keeping the newest events that fit. */
+  resize(capacity: number): void {
+    const keep = Math.min(this.size, capacity);
+    const dropped = this.size - keep;
+    const oldSlots: number[] = [];
+    for (let pos = this.total - keep; pos < this.total; pos++) oldSlots.push(this.slotOf(pos));
+    const copy = this.snapshotColumns(oldSlots);
+    this.capacity = capacity;
+    this.slots = 0;
+    this.start = 0;
+    this.size = 0;
+    this.allocate(Math.min(capacity, Math.max(INITIAL_SLOTS, keep)));
+    this.restoreColumns(copy, keep);
+    this.size = keep;
+    this.evicted += dropped;
+  }
+
+  private grow(slots: number): void {
+    const keep: number[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const slot = this.start + i;
+      keep.push(slot >= this.slots ? slot - this.slots : slot);
+    }
+    const copy = this.snapshotColumns(keep);
+    this.allocate(slots);
+    this.start = 0;
+    this.restoreColumns(copy, keep.length);
+  }
+
+  private allocate(slots: number): void {
+    this.slots = slots;
+    this.g = new Float64Array(slots);
+    this.seq = new Float64Array(slots);
+    this.receivedAt = new Float64Array(slots);
+    this.time = new Float64Array(slots);
+    this.level = new Uint8Array(slots);
+    this.flags = new Uint8Array(slots);
+    this.entityType = new Uint8Array(slots);
+    this.payloadKind = new Uint8Array(slots);
+    this.event = new Array<string>(slots);
+    this.id = new Array<string | null>(slots);
+    this.source = new Array<string | null>(slots);
+    this.entityId = new Array<string | null>(slots);
+    this.message = new Array<string | null>(slots);
+    this.payload = new Array<string | null>(slots);
+  }
+
+  private snapshotColumns(slots: number[]) {
+    const pick = <T>(column: ArrayLike<T>) => slots.map((slot) => column[slot]!);
+    return {
+      g: pick(this.g),
+      seq: pick(this.seq),
+      receivedAt: pick(this.receivedAt),
+      time: pick(this.time),
+      level: pick(this.level),
+      flags: pick(this.flags),
+      entityType: pick(this.entityType),
+      payloadKind: pick(this.payloadKind),
+      event: pick(this.event),
+      id: pick(this.id),
+      source: pick(this.source),
+      entityId: pick(this.entityId),
+      message: pick(this.message),
+      payload: pick(this.payload),
+    };
+  }
+
+  private restoreColumns(copy: ReturnType<HubRing['snapshotColumns']>, count: number): void {
+    for (let i = 0; i < count; i++) {
+      this.g[i] = copy.g[i]!;
+      this.seq[i] = copy.seq[i]!;
+      this.receivedAt[i] = copy.receivedAt[i]!;
+      this.time[i] = copy.time[i]!;
+      this.level[i] = copy.level[i]!;
+      this.flags[i] = copy.flags[i]!;
+      this.entityType[i] = copy.entityType[i]!;
+      this.payloadKind[i] = copy.payloadKind[i]!;
+      this.event[i] = copy.event[i]!;
+      this.id[i] = copy.id[i] ?? null;
+      this.source[i] = copy.source[i] ?? null;
+      this.entityId[i] = copy.entityId[i] ?? null;
+      this.message[i] = copy.message[i] ?? null;
+      this.payload[i] = copy.payload[i] ?? null;
+    }
+  }
+
+  private makeAccessor(): FilterAccessor<number> {
+    return {
+      hub: () => this.hubId,
+      dialect: () => this.dialect,
+      level: (slot) => LEVELS[this.level[slot]!] ?? 'info',
+      event: (slot) => this.event[slot]!,
+      source: (slot) => this.source[slot] ?? null,
+      entityType: (slot) => {
+        const code = this.entityType[slot]!;
+        return code === 0 ? null : ENTITY_TYPES[code - 1]!;
+      },
+      entityId: (slot) => this.entityId[slot] ?? null,
+      message: (slot) => this.message[slot] ?? null,
+      id: (slot) => this.id[slot] ?? null,
+      seq: (slot) => this.seq[slot]!,
+      time: (slot) => this.time[slot]!,
+      receivedAt: (slot) => this.receivedAt[slot]!,
+      data: (slot) => this.dataAt(slot),
+      raw: (slot) => (this.payloadKind[slot] === PAYLOAD_JSON ? (this.payload[slot] ?? null) : null),
+    };
+  }
+}
+
+/** Accessor over engine records, for live matching (views, alerts). */
+export function recordAccessor(dialectOf: (hub: string) => string): FilterAccessor<EngineEvent> {
+  return {
+    hub: (r) => r.hub,
+    dialect: (r) => dialectOf(r.hub),
+    level: (r) => r.level,
+    event: (r) => r.event,
+    source: (r) => r.source,
+    entityType: (r) => r.entity?.type ?? null,
+    entityId: (r) => r.entity?.id ?? null,
+    message: (r) => r.message,
+    id: (r) => r.id,
+    seq: (r) => r.seq,
+    time: (r) => r.time,
+    receivedAt: (r) => r.receivedAt,
+    data: (r) => r.data,
+    raw: (r) => r.raw,
+  };
+}
+
+/** Where an appended event went. */
+export interface StoredAt {
+  ring: HubRing;
+  pos: number;
+  g: number;
+}
+
+/** A scan position: which ring, which absolute position. */
+export interface ScanHit {
+  ring: HubRing;
+  pos: number;
+  slot: number;
+}
+
+export interface EventStoreOptions {
+  /** Events kept per hub unless the hub sets its own retention. 0 keeps nothing (headless capture). */
+  capacityPerHub?: number;
+}
+
+/** All hubs' rings, the global arrival counter, and scans in arrival order. */
+export class EventStore {
+  private readonly rings = new Map<string, HubRing>();
+  private readonly ringsByIndex: (HubRing | undefined)[] = [];
+  private readonly interner = new StringInterner();
+  private nextG = 1;
+  private nextIndex = 0;
+  readonly defaultCapacity: number;
+
+  constructor(options: EventStoreOptions = {}) {
+    this.defaultCapacity = options.capacityPerHub ?? DEFAULT_CAPACITY_PER_HUB;
+  }
+
+  /** The ring of a hub, created on first use. */
+  ensureRing(hubId: string, dialect: string, capacity?: number): HubRing {
+    let ring = this.rings.get(hubId);
+    if (!ring) {
+      ring = new HubRing(this.nextIndex++, hubId, dialect, capacity ?? this.defaultCapacity);
+      this.rings.set(hubId, ring);
+      this.ringsByIndex[ring.index] = ring;
+    } else {
+      ring.dialect = dialect;
+      if (capacity !== undefined && capacity !== ring.capacity) ring.resize(capacity);
+    }
+    return ring;
+  }
+
+  ring(hubId: string): HubRing | undefined {
+    return this.rings.get(hubId);
+  }
+
+  ringAt(index: number): HubRing | undefined {
+    return this.ringsByIndex[index];
+  }
+
+  allRings(): HubRing[] {
+    return [...this.rings.values()];
+  }
+
+  /** Forgets a hub and its events. */
+  dropRing(hubId: string): void {
+    const ring = this.rings.get(hubId);
+    if (!ring) return;
+    this.rings.delete(hubId);
+    this.ringsByIndex[ring.index] = undefined;
+  }
+
+  /** The next global arrival number (also for records the store does not keep). */
+  takeG(): number {
+    return this.nextG++;
+  }
+
+  /** Stores a record; `null` when its hub keeps nothing. */
+  append(ring: HubRing, g: number, record: EngineEvent): StoredAt | null {
+    if (ring.capacity === 0) return null;
+    const { pos } = ring.append(g, record, this.interner);
+    return { ring, pos, g };
+  }
+
+  /** Events held in total. */
+  size(): number {
+    let total = 0;
+    for (const ring of this.rings.values()) total += ring.size;
+    return total;
+  }
+
+  /** The full record of `hub`/`seq`, or null when it is not (or no longer) held. */
+  get(hubId: string, seq: number): EngineEvent | null {
+    const ring = this.rings.get(hubId);
+    if (!ring) return null;
+    const pos = ring.findSeq(seq);
+    return pos < 0 ? null : ring.eventAt(ring.slotOf(pos));
+  }
+
+  /** Compiles a filter once per ring; `null` for rings outside the filter's hubs. */
+  compileFor(
+    spec: FilterSpec,
+    rings: HubRing[],
+  ): { ring: HubRing; test: (slot: number) => boolean }[] | { error: string; field: string } {
+    const out: { ring: HubRing; test: (slot: number) => boolean }[] = [];
+    for (const ring of rings) {
+      if (spec.hubs && spec.hubs.length > 0 && !spec.hubs.includes(ring.hubId)) continue;
+      const compiled: CompiledFilter<number> = compileFilter(spec, ring.access);
+      if (!compiled.ok) return { error: compiled.error, field: compiled.field };
+      out.push({ ring, test: compiled.test });
+    }
+    return out;
+  }
+
+  /**
+   * Walks the held events of `rings` in global arrival order (a k-way merge on `g`),
+   * calling `visit` for each; stops early when it returns false. `fromG`/`toG` bound the walk.
+   * Synchronous: callers slice long walks with `scanSliced`.
+   */
+  *walk(rings: HubRing[], startPositions?: Map<HubRing, number>, endG = Infinity): Generator<ScanHit> {
+    const cursors = rings.map((ring) => ({
+      ring,
+      pos: Math.max(ring.firstPos, startPositions?.get(ring) ?? ring.firstPos),
+    }));
+    for (;;) {
+      let best = -1;
+      let bestG = Infinity;
+      for (let i = 0; i < cursors.length; i++) {
+        const cursor = cursors[i]!;
+        // The ring may have evicted under us between slices.
+        if (cursor.pos < cursor.ring.firstPos) cursor.pos = cursor.ring.firstPos;
+        if (cursor.pos >= cursor.ring.total) continue;
+        const g = cursor.ring.g[cursor.ring.slotOf(cursor.pos)]!;
+        if (g < bestG) {
+          bestG = g;
+          best = i;
+        }
+      }
+      if (best < 0 || bestG >= endG) return;
+      const cursor = cursors[best]!;
+      const slot = cursor.ring.slotOf(cursor.pos);
+      yield { ring: cursor.ring, pos: cursor.pos, slot };
+      cursor.pos++;
+    }
+  }
+
+  /**
+   * Iterates the events matching `spec` in arrival order as batches of full records, for
+   * exports. Yields to the event loop between batches so ingest goes on meanwhile.
+   */
+  async *iterate(
+    spec: FilterSpec,
+    options: { batchSize?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<EngineEvent[]> {
+    const compiled = this.compileFor(spec, this.allRings());
+    if (!Array.isArray(compiled)) throw new Error(`${compiled.field}: ${compiled.error}`);
+    const tests = new Map(compiled.map(({ ring, test }) => [ring, test]));
+    const endG = this.nextG;
+    const batchSize = options.batchSize ?? 4096;
+    const starts = new Map<HubRing, number>();
+    let batch: EngineEvent[] = [];
+    for (const hit of this.walk([...tests.keys()], starts, endG)) {
+      if (options.signal?.aborted)
+        throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
+      if (tests.get(hit.ring)!(hit.slot)) batch.push(hit.ring.eventAt(hit.slot));
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+        // Let ingest and I/O run between batches of a long export.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  /**
+   * A page of rows matching `spec` in arrival order: the newest `limit` before `beforeG`
+   * (newest first when `newestFirst`), or the oldest `limit` after `afterG`.
+   */
+  query(
+    spec: FilterSpec,
+    page: { limit: number; afterG?: number; beforeG?: number; newestFirst?: boolean },
+  ): EventRow[] {
+    const compiled = this.compileFor(spec, this.allRings());
+    if (!Array.isArray(compiled)) throw new Error(`${compiled.field}: ${compiled.error}`);
+    const rows: EventRow[] = [];
+    const afterG = page.afterG ?? 0;
+    const beforeG = page.beforeG ?? Infinity;
+    if (page.newestFirst || page.beforeG !== undefined) {
+      // Walk every ring backwards, merging on g from the top.
+      const cursors = compiled.map(({ ring, test }) => ({ ring, test, pos: ring.total - 1 }));
+      while (rows.length < page.limit) {
+        let best = -1;
+        let bestG = -Infinity;
+        for (let i = 0; i < cursors.length; i++) {
+          const cursor = cursors[i]!;
+          while (
+            cursor.pos >= cursor.ring.firstPos &&
+            cursor.ring.g[cursor.ring.slotOf(cursor.pos)]! >= beforeG
+          )
+            cursor.pos--;
+          if (cursor.pos < cursor.ring.firstPos) continue;
+          const g = cursor.ring.g[cursor.ring.slotOf(cursor.pos)]!;
+          if (g > bestG) {
+            bestG = g;
+            best = i;
+          }
+        }
+        if (best < 0 || bestG <= afterG) break;
+        const cursor = cursors[best]!;
+        const slot = cursor.ring.slotOf(cursor.pos);
+        if (cursor.test(slot)) rows.push(cursor.ring.rowAt(slot));
+        cursor.pos--;
+      }
+      return page.newestFirst ? rows : rows.reverse();
+    }
+    const tests = new Map(compiled.map(({ ring, test }) => [ring, test]));
+    for (const hit of this.walk([...tests.keys()])) {
+      if (hit.ring.g[hit.slot]! <= afterG) continue;
+      if (tests.get(hit.ring)!(hit.slot)) rows.push(hit.ring.rowAt(hit.slot));
+      if (rows.length >= page.limit) break;
+    }
+    return rows;
+  }
+
+  /** Counts what `spec` matches right now (synchronously; for tests and small stores). */
+  count(spec: FilterSpec): number {
+    const compiled = this.compileFor(spec, this.allRings());
+    if (!Array.isArray(compiled)) throw new Error(`${compiled.field}: ${compiled.error}`);
+    let count = 0;
+    for (const { ring, test } of compiled) {
+      for (let pos = ring.firstPos; pos < ring.total; pos++) if (test(ring.slotOf(pos))) count++;
+    }
+    return count;
+  }
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { EventStore } from '../../../../src/main/engine/store';
+import { makeRecord } from '../../../support/records';
+import type { EngineEvent } from '../../../../src/main/engine/event-record';
+
+function fill(
+  store: EventStore,
+  hub: string,
+  count: number,
+  make: (i: number) => Partial<EngineEvent> = () => ({}),
+) {
+  const ring = store.ensureRing(hub, 'generic');
+  for (let i = 1; i <= count; i++) {
+    store.append(ring, store.takeG(), makeRecord({ hub, seq: i, message: `m${i}`, ...make(i) }));
+  }
+  return ring;
+}
+
+describe('the event store', () => {
+  it('gives back each record exactly, payload included', () => {
+    const store = new EventStore();
+    const ring = store.ensureRing('bots', 'bot-hub');
+    const record = makeRecord({
+      hub: 'bots',
+      seq: 7,
+      event: 'log',
+      id: '42',
+      level: 'warn',
+      source: 'tcp',
+      entity: { type: 'bot', id: 'bot-1' },
+      message: 'VChk',
+      data: { timestamp_ms: 5, nested: [1, 'two', null] },
+    });
+    store.append(ring, store.takeG(), record);
+    expect(store.get('bots', 7)).toEqual(record);
+    expect(store.get('bots', 8)).toBeNull();
+  });
+
+  it('keeps text payloads and gap markers as they were', () => {
+    const store = new EventStore();
+    const ring = store.ensureRing('evo', 'evoclaw');
+    store.append(
+      ring,
+      store.takeG(),
+      makeRecord({ hub: 'evo', seq: 1, data: '{not json', raw: null, malformed: true }),
+    );
+    store.append(
+      ring,
+      store.takeG(),
+      makeRecord({ hub: 'evo', seq: 2, event: 'gap', data: null, raw: null, gap: true }),
+    );
+    expect(store.get('evo', 1)).toMatchObject({ data: '{not json', malformed: true });
+    expect(store.get('evo', 2)).toMatchObject({ data: null, gap: true, event: 'gap' });
+    const rows = store.query({}, { limit: 10 });
+    expect(rows.map((row) => [row.malformed, row.gap])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
+  });
+
+  it('evicts the oldest events at capacity and counts them', () => {
+    const store = new EventStore({ capacityPerHub: 1500 });
+    const ring = fill(store, 'h', 4000);
+    expect(ring.size).toBe(1500);
+    expect(ring.evicted).toBe(2500);
+    expect(store.get('h', 2500)).toBeNull();
+    expect(store.get('h', 2501)?.message).toBe('m2501');
+    expect(store.get('h', 4000)?.message).toBe('m4000');
+  });
+
+  it('keeps each hub within its own capacity', () => {
+    const store = new EventStore({ capacityPerHub: 100 });
+    store.ensureRing('small', 'generic', 10);
+    fill(store, 'small', 50);
+    fill(store, 'big', 50);
+    expect(store.ring('small')!.size).toBe(10);
+    expect(store.ring('big')!.size).toBe(50);
+  });
+
+  it('keeps nothing for a hub with capacity 0', () => {
+    const store = new EventStore({ capacityPerHub: 0 });
+    const ring = store.ensureRing('h', 'generic');
+    expect(store.append(ring, store.takeG(), makeRecord())).toBeNull();
+    expect(store.size()).toBe(0);
+  });
+
+  it('pages through matches in arrival order across hubs, forwards and backwards', () => {
+    const store = new EventStore();
+    const a = store.ensureRing('a', 'generic');
+    const b = store.ensureRing('b', 'generic');
+    for (let i = 1; i <= 10; i++) {
+      store.append(
+        i % 2 ? a : b,
+        store.takeG(),
+        makeRecord({
+          hub: i % 2 ? 'a' : 'b',
+          seq: i,
+          level: i % 3 === 0 ? 'error' : 'info',
+          message: `m${i}`,
+        }),
+      );
+    }
+    const first = store.query({}, { limit: 4 });
+    expect(first.map((row) => row.message)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    const next = store.query({}, { limit: 4, afterG: first[3]!.g });
+    expect(next.map((row) => row.message)).toEqual(['m5', 'm6', 'm7', 'm8']);
+    const newest = store.query({ levels: ['error'] }, { limit: 2, newestFirst: true });
+    expect(newest.map((row) => row.message)).toEqual(['m9', 'm6']);
+    const before = store.query({}, { limit: 3, beforeG: first[3]!.g });
+    expect(before.map((row) => row.message)).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('iterates matching records in batches for export', async () => {
+    const store = new EventStore();
+    fill(store, 'h', 10_000, (i) => ({ level: i % 10 === 0 ? 'error' : 'info' }));
+    const seen: number[] = [];
+    for await (const batch of store.iterate({ levels: ['error'] }, { batchSize: 300 })) {
+      expect(batch.length).toBeLessThanOrEqual(300);
+      seen.push(...batch.map((event) => event.seq));
+    }
+    expect(seen).toHaveLength(1000);
+    expect(seen[0]).toBe(10);
+    expect(seen.at(-1)).toBe(10_000);
+  });
+
+  it('shrinks a ring to its newest events when its capacity is lowered', () => {
+    const store = new EventStore();
+    const ring = fill(store, 'h', 3000);
+    store.ensureRing('h', 'generic', 1000);
+    expect(ring.size).toBe(1000);
+    expect(store.get('h', 2001)?.message).toBe('m2001');
+    expect(store.get('h', 2000)).toBeNull();
+    store.append(ring, store.takeG(), makeRecord({ hub: 'h', seq: 3001, message: 'm3001' }));
+    expect(store.get('h', 3001)?.message).toBe('m3001');
+    expect(ring.size).toBe(1000);
+  });
+});
