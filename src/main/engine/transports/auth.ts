@@ -114,3 +114,8 @@ export function credentialHeaderNames(auth: ResolvedAuth): string[] {
       return [];
   }
 }
+
+/** Query parameters that carry credentials (auth `query`): masked in displays. */
+export function credentialQueryParamNames(auth: ResolvedAuth): string[] {
+  return auth.type === 'query' ? [auth.param] : [];
+}

@@ -18,6 +18,17 @@ export interface Frame {
 export interface RequestSpec {
   url: string;
   headers: Record<string, string>;
+  /**
+   * Names of headers in `headers` that carry credentials (e.g. from `credentialHeaderNames`).
+   * They are dropped on a redirect to another origin and masked in displays, in addition to
+   * `Authorization`, `Proxy-Authorization`, `Cookie` and any credential-looking name.
+   */
+  credentialHeaders?: string[];
+  /**
+   * Names of query parameters in `url` that carry credentials (e.g. from
+   * `credentialQueryParamNames`), masked in displays besides the usual `token`, `key`, ….
+   */
+  credentialParams?: string[];
 }
 
 /** A final outcome: the hub stops for good. */
@@ -39,6 +50,8 @@ export interface AttemptContext {
   attempt: number;
   /** The last event id in force, to send as `Last-Event-ID` (the connection adds the header itself). */
   lastEventId: string | null;
+  /** Aborted when the connection stops; pass it to any I/O `prepare` does (rdev's POST). */
+  signal?: AbortSignal;
 }
 
 /**
