@@ -1,0 +1,196 @@
+/**
+ * Backend.AI manager (seed 004): SSE `GET /events/session?sessionId=&group=` with
+ * `session_preparing/pulling/creating/started/terminated {sessionId, ownerAccessKey,
+ * reason, result}`, and `GET /events/background-task?taskId=` with `task_updated/done/
+ * failed/cancelled {task_id, current_progress, total_progress, message}` then
+ * `server_close` (do not reconnect). The documented failure event is spelled `tak_failed`;
+ * finished tasks may answer 404. Keypair auth: HMAC-SHA256 signed headers per request.
+ */
+import { effectiveTransport, type HubConfig } from '../../../shared/hub-config';
+import type { EntityRef, Level } from '../../../shared/hub-event';
+import type { MappedEvent } from '../event-record';
+import type { Frame } from '../transports/types';
+import { buildRequest, silenceTimeoutMs } from './attempt-request';
+import {
+  NOT_JSON,
+  idValue,
+  isJsonObject,
+  malformedEvent,
+  numberField,
+  parseJsonPayload,
+  sseEventName,
+  preview,
+  stringField,
+  unreadablePayloadEvent,
+  type JsonObject,
+} from './json-payload';
+import { normalizeLevel } from './levels';
+import { findPayloadTime } from './payload-time';
+import type { Dialect } from './types';
+
+/**
+ * Event names that mean a background task failed: the documented `tak_failed` typo, the
+ * spelling it should have, and `task_fail` (named for finished tasks). `event` keeps the name
+ * as received; entities and alerts should test membership here.
+ */
+export const BACKENDAI_TASK_FAILED_EVENTS: ReadonlySet<string> = new Set([
+  'task_failed',
+  'tak_failed',
+  'task_fail',
+]);
+
+/** Event names that mean a background task was cancelled (`task_cancel` is named for finished tasks). */
+export const BACKENDAI_TASK_CANCELLED_EVENTS: ReadonlySet<string> = new Set([
+  'task_cancelled',
+  'task_cancel',
+]);
+
+/** The path of background-task streams. */
+const BACKGROUND_TASK_PATH = '/events/background-task';
+
+/** The task a background-task URL watches (`taskId`), or `null` for any other URL. */
+export function backgroundTaskIdOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.pathname.replace(/\/+$/, '').endsWith(BACKGROUND_TASK_PATH)) return null;
+    const taskId = parsed.searchParams.get('taskId');
+    return taskId !== null && taskId.length > 0 ? taskId : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a URL is a background-task stream (with or without a `taskId`). */
+function isBackgroundTaskUrl(url: string): boolean {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, '').endsWith(BACKGROUND_TASK_PATH);
+  } catch {
+    return false;
+  }
+}
+
+function derivedLevel(event: string, payload: JsonObject | null): Level {
+  if (BACKENDAI_TASK_FAILED_EVENTS.has(event)) return 'error';
+  if (BACKENDAI_TASK_CANCELLED_EVENTS.has(event)) return 'warn';
+  if (event === 'session_terminated' && payload !== null) {
+    const result = payload['result'];
+    if (typeof result === 'string' && result.toUpperCase() === 'FAILURE') return 'error';
+  }
+  return 'info';
+}
+
+/**
+ * `mysession-01 started`, `mysession-01 terminated (FAILURE): self-terminated`; an unknown
+ * session event keeps its name (`mysession-01 kernel_pulling`).
+ */
+function describeSession(event: string, sessionId: string, payload: JsonObject): string {
+  const phase = event.startsWith('session_') ? event.slice('session_'.length) : event;
+  const result = event === 'session_terminated' ? stringField(payload, 'result') : null;
+  const reason = stringField(payload, 'reason');
+  return `${sessionId} ${phase}${result === null ? '' : ` (${result})`}${reason === null ? '' : `: ${reason}`}`;
+}
+
+/** `task 3fa8… 40/100 preloading image`, `task 3fa8… failed: <message>`. */
+function describeTask(event: string, taskId: string | null, payload: JsonObject | null): string {
+  const subject = taskId === null ? 'task' : `task ${taskId}`;
+  const message = payload === null ? null : stringField(payload, 'message');
+  const said = message === null ? '' : `: ${message}`;
+  if (BACKENDAI_TASK_FAILED_EVENTS.has(event)) return `${subject} failed${said}`;
+  if (BACKENDAI_TASK_CANCELLED_EVENTS.has(event)) return `${subject} cancelled${said}`;
+  switch (event) {
+    case 'task_done':
+      return `${subject} done${said}`;
+    case 'task_updated': {
+      const current = payload === null ? null : numberField(payload, 'current_progress');
+      const total = payload === null ? null : numberField(payload, 'total_progress');
+      // The docs: when total_progress is zero, current_progress means nothing.
+      const progress = total !== null && total > 0 && current !== null ? ` ${current}/${total}` : '';
+      if (progress === '' && message === null) return `${subject} updated`;
+      return `${subject}${progress}${message === null ? '' : ` ${message}`}`;
+    }
+    case 'server_close':
+      return taskId === null ? 'server closed the stream' : `server closed the stream (${subject})`;
+    default:
+      return `${subject} ${event}${said}`;
+  }
+}
+
+/** True for the events of background-task streams (`task_*`, the typo, `server_close`). */
+function isTaskEvent(event: string): boolean {
+  return event.startsWith('task_') || event === 'tak_failed' || event === 'server_close';
+}
+
+/**
+ * Maps Backend.AI frames of one hub. Session events name the session (`sessionId`), task
+ * events the task (`task_id`, or the URL's `taskId` when the frame has none, as
+ * `server_close` may not). Levels: `task_failed`/`tak_failed` and a `session_terminated`
+ * with `result: FAILURE` are errors, `task_cancelled` is a warning.
+ */
+export function createBackendAiMapper(urlTaskId: string | null): (frame: Frame) => MappedEvent {
+  return (frame) => {
+    const event = sseEventName(frame) ?? 'message';
+    const payload = parseJsonPayload(frame.data);
+    const object = isJsonObject(payload) ? payload : null;
+    const taskId = (object === null ? null : idValue(object['task_id'])) ?? urlTaskId;
+    const sessionId = object === null ? null : idValue(object['sessionId']);
+    let entity: EntityRef | null = null;
+    if (sessionId !== null && !isTaskEvent(event)) entity = { type: 'session', id: sessionId };
+    else if (taskId !== null && (isTaskEvent(event) || sessionId === null))
+      entity = { type: 'task', id: taskId };
+    if (payload === NOT_JSON) {
+      return malformedEvent(frame, event, entity, derivedLevel(event, null) === 'error' ? 'error' : 'warn');
+    }
+    if (object === null) {
+      const record = unreadablePayloadEvent(frame, event, payload, entity, derivedLevel(event, null));
+      // No readable fields, but the event name alone still tells what happened to the task.
+      if (isTaskEvent(event) && typeof payload !== 'string')
+        record.message = describeTask(event, taskId, null);
+      return record;
+    }
+    let message: string;
+    if (isTaskEvent(event)) message = describeTask(event, taskId, object);
+    else if (sessionId !== null) message = describeSession(event, sessionId, object);
+    else if (taskId !== null) message = describeTask(event, taskId, object);
+    else message = stringField(object, 'message') ?? preview(frame.data);
+    return {
+      event,
+      time: findPayloadTime(object, frame.receivedAt) ?? frame.receivedAt,
+      level: normalizeLevel(object['level']) ?? derivedLevel(event, object),
+      source: null,
+      entity,
+      message,
+      data: object,
+      raw: frame.data,
+      malformed: false,
+    };
+  };
+}
+
+/**
+ * The Backend.AI dialect. Every attempt is signed afresh. Background-task streams replay from
+ * the start to each subscriber (so reconnects skip what we have), and a 404 there means the
+ * task finished or expired (ended, not failed). `server_close` ends the hub without reconnecting.
+ */
+export const backendAiDialect: Dialect = {
+  id: 'backendai',
+  create(hub: HubConfig, context) {
+    const backgroundTask = isBackgroundTaskUrl(hub.url);
+    return {
+      plan: {
+        transport: effectiveTransport(hub),
+        silenceTimeoutMs: silenceTimeoutMs(hub, 0),
+        prepare: () => Promise.resolve().then(() => buildRequest(hub, context, 'GET', hub.url)),
+        replaysFromStart: backgroundTask,
+        classifyStatus: (status) =>
+          backgroundTask && status === 404
+            ? { state: 'ended', reason: 'task_expired', detail: 'task finished or expired' }
+            : undefined,
+        endsStream: (frame) =>
+          frame.event === 'server_close'
+            ? { reason: 'server_close', detail: 'server closed the stream (nothing more to monitor)' }
+            : null,
+      },
+      map: createBackendAiMapper(backgroundTaskIdOf(hub.url)),
+    };
+  },
+};
