@@ -4,7 +4,7 @@
  * resume without loss or duplicates, gap markers and the polling fallback.
  */
 import type { ConnectionState } from '../../shared/connection-state';
-import { abortReason, errorMessage, sleep } from './transports/attempt';
+import { abortReason, errorMessage, formatSeconds, sleep } from './transports/attempt';
 import type { AttemptOutcome, AttemptSink, StreamEnd } from './transports/attempt';
 import { Backoff, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './transports/backoff';
 import { Poller } from './transports/poll';
@@ -13,7 +13,6 @@ import {
   DEFAULT_WS_IDLE_MS,
   DEFAULT_WS_MAX_PAYLOAD,
   DEFAULT_WS_PONG_TIMEOUT_MS,
-  formatSeconds,
   runWebSocketAttempt,
 } from './transports/websocket-stream';
 import { StopError } from './transports/types';

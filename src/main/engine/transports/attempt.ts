@@ -84,7 +84,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   const trimmed = value.trim();
   if (trimmed === '') return null;
   if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, MAX_SERVER_DELAY_MS);
-  const date = Date.parse(trimmed);
+  // An HTTP date always names its weekday or month; this keeps "-5" from parsing as a year.
+  const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   if (Number.isNaN(date)) return null;
   return Math.min(Math.max(0, date - now), MAX_SERVER_DELAY_MS);
 }
@@ -242,4 +243,17 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, Math.max(0, ms));
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** `10 s`, `0.5 s`: durations in reasons. */
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${seconds >= 10 ? Math.round(seconds) : Number(seconds.toFixed(seconds < 1 ? 2 : 1))} s`;
+}
+
+/** `16 MiB`, `1 KiB`, `512 bytes`: sizes in reasons. */
+export function formatMiB(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${bytes} bytes`;
 }

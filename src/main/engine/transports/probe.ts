@@ -2,11 +2,11 @@
  * "Test connection": one request to a hub, never reconnecting, reported with what was sent
  * (credentials masked), what came back, the first few frames, and a plain-language hint.
  */
-import { abortReason, errorMessage, isTlsErrorCode } from './attempt';
+import { abortReason, errorMessage, formatSeconds, isTlsErrorCode } from './attempt';
 import type { AttemptOutcome, AttemptSink, ResponseInfo, StreamEnd } from './attempt';
 import { redactHeaders, redactUrl } from './redact';
 import { runSseAttempt, sseRequestHeaders } from './sse-stream';
-import { formatSeconds, runWebSocketAttempt } from './websocket-stream';
+import { runWebSocketAttempt } from './websocket-stream';
 import { StopError } from './types';
 import type { Frame, RequestSpec, StreamPlan } from './types';
 

@@ -5,7 +5,7 @@
  */
 import { createParser } from 'eventsource-parser';
 import type { ParseError } from 'eventsource-parser';
-import { abortReason, badConfig, errorMessage, outcomeForStatus } from './attempt';
+import { abortReason, badConfig, errorMessage, formatMiB, outcomeForStatus } from './attempt';
 import type { AttemptOptions, AttemptOutcome, AttemptSink, StreamEnd } from './attempt';
 import { discard, fetchFollowingRedirects, httpUrl, utf8HeaderValue } from './http-fetch';
 import type { Frame, RequestSpec } from './types';
@@ -145,7 +145,7 @@ async function readEvents(
     },
     onError(error: ParseError) {
       if (error.type === 'max-buffer-size-exceeded') {
-        overflow = `an event exceeded ${Math.round(maxEventSize / (1024 * 1024))} MiB; dropped the connection`;
+        overflow = `an event or line exceeded ${formatMiB(maxEventSize)}; dropped the connection`;
       }
       // Unknown fields and bad retry values are ignored ([spec] "Otherwise, the field is ignored").
     },

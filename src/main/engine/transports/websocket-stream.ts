@@ -11,6 +11,8 @@ import {
   describeNetworkError,
   describeStatus,
   errorMessage,
+  formatMiB,
+  formatSeconds,
   isRedirect,
   outcomeForStatus,
 } from './attempt';
@@ -154,13 +156,14 @@ function upgradeOnce(
   if (signal.aborted) return Promise.resolve({ outcome: retry(abortReason(signal)) });
   const idleMs = options.idleMs ?? DEFAULT_WS_IDLE_MS;
   const pongTimeoutMs = options.pongTimeoutMs ?? DEFAULT_WS_PONG_TIMEOUT_MS;
+  const maxPayload = options.maxPayload ?? DEFAULT_WS_MAX_PAYLOAD;
 
   return new Promise<Upgrade>((resolve) => {
     let socket: WebSocket;
     try {
       socket = new WebSocket(url, {
         headers,
-        maxPayload: options.maxPayload ?? DEFAULT_WS_MAX_PAYLOAD,
+        maxPayload,
         handshakeTimeout: options.handshakeTimeoutMs ?? DEFAULT_WS_HANDSHAKE_TIMEOUT_MS,
         followRedirects: false,
       });
@@ -283,8 +286,14 @@ function upgradeOnce(
       }
     });
 
-    socket.on('ping', alive);
-    socket.on('pong', alive);
+    // Control frames prove the connection is alive: they feed the silence watchdog too, so a
+    // quiet hub that pings (Protocube) is not dropped.
+    const control = (payload: Buffer): void => {
+      alive();
+      sink.received(payload.length);
+    };
+    socket.on('ping', control);
+    socket.on('pong', control);
 
     socket.on('error', (error: Error) => {
       firstError ??= error;
@@ -308,18 +317,22 @@ function upgradeOnce(
         return;
       }
       const closed = describeClose(code, reasonBuffer.toString('utf8'));
-      // ws reports its own reasons (a message over maxPayload, invalid UTF-8) as an error before the close.
-      resolve({ outcome: retry(firstError === null ? closed : `${closed}: ${firstError.message}`) });
+      if (firstError === null) {
+        resolve({ outcome: retry(closed) });
+        return;
+      }
+      // ws reports its own reasons (a message over maxPayload, invalid UTF-8) as an error,
+      // closes with the matching code (1009, 1007, …) and then reports the close as 1006.
+      const { code: errorCode } = firstError as Error & { code?: string };
+      const why =
+        errorCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+          ? `a message exceeded ${formatMiB(maxPayload)} (closed 1009, message too big)`
+          : `${firstError.message} (${closed})`;
+      resolve({ outcome: retry(why) });
     });
   });
 }
 
 function retry(reason: string): AttemptOutcome {
   return { kind: 'retry', reason, retryAfterMs: null };
-}
-
-/** `10 s`, `0.5 s`: durations in reasons. */
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${seconds >= 10 ? Math.round(seconds) : Number(seconds.toFixed(seconds < 1 ? 2 : 1))} s`;
 }
