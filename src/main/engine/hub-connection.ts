@@ -133,10 +133,12 @@ export class HubConnection {
   private readonly sink: AttemptSink;
   private readonly endsStream: ((frame: Frame) => StreamEnd | null) | null;
 
-  /** The running loop; `null` when stopped. */
+  /** The current run; `null` when stopped. Its controller is aborted once the hub is final. */
   private run: { controller: AbortController; loop: Promise<void> } | null = null;
-  /** States and frames are accepted only while a run is live and not final. */
-  private accepting = false;
+  /** The latest run's loop: a new run starts only after it, so two never overlap. */
+  private lastLoop: Promise<void> = Promise.resolve();
+  /** States and frames are accepted only while a run is live (started, not stopped, not final). */
+  private live = false;
   private poller: Poller | null = null;
   private pollerStopping: Promise<void> = Promise.resolve();
   private nextPollAt = 0;
@@ -213,16 +215,19 @@ export class HubConnection {
   /**
    * Connects, and keeps the hub connected. A no-op while running; after `stop()` or a
    * final state it starts over, keeping the last event id (so a resumed hub does not
-   * duplicate what it already delivered).
+   * duplicate what it already delivered). Safe to call while a `stop()` is still settling:
+   * the new run begins once the old one has fully ended.
    */
   start(): void {
-    if (this.run !== null && this.accepting) return;
+    if (this.run !== null && !this.run.controller.signal.aborted) return;
     const controller = new AbortController();
-    this.accepting = true;
-    this.backoff.reset();
-    const previous = this.run?.loop ?? Promise.resolve();
-    const loop = previous
-      .then(() => this.loop(controller.signal))
+    const loop = this.lastLoop
+      .then(() => {
+        if (controller.signal.aborted) return;
+        this.live = true;
+        this.backoff.reset();
+        return this.loop(controller.signal);
+      })
       .catch((error: unknown) => {
         // A bug, not a hub problem: say so rather than leave the hub silently stuck.
         this.finish({
@@ -231,6 +236,7 @@ export class HubConnection {
           detail: `internal error: ${errorMessage(error)}`,
         });
       });
+    this.lastLoop = loop;
     this.run = { controller, loop };
   }
 
@@ -238,27 +244,27 @@ export class HubConnection {
   async stop(): Promise<void> {
     const run = this.run;
     this.run = null;
-    this.accepting = false;
-    if (run !== null) {
-      run.controller.abort(new Error('stopped'));
-      await run.loop;
-    }
+    this.live = false;
+    run?.controller.abort(new Error('stopped'));
+    await this.lastLoop;
+    const stopping = this.pollerStopping;
     await this.stopPolling();
-    await this.pollerStopping;
-    if (this.current.state !== 'idle') this.emit({ state: 'idle' }, true);
+    await stopping;
+    // Unless start() was called meanwhile: then the new run owns the state.
+    if (this.run === null && this.current.state !== 'idle') this.emit({ state: 'idle' }, true);
   }
 
   private emit(state: ConnectionState, force = false): void {
-    if (!this.accepting && !force) return;
+    if (!this.live && !force) return;
     this.current = state;
     this.listener.onState(state);
   }
 
   /** Stops for good with a final state (from an attempt, `prepare`, or a poll). */
   private finish(outcome: FinalOutcome): void {
-    if (!this.accepting) return;
+    if (!this.live) return;
     this.emit(outcome);
-    this.accepting = false;
+    this.live = false;
     this.run?.controller.abort(new Error(outcome.detail));
     const stopping = this.pollerStopping;
     const stopped = this.stopPolling();
@@ -382,7 +388,7 @@ export class HubConnection {
   }
 
   private onOpened(via: 'sse' | 'websocket'): void {
-    if (!this.accepting || this.attemptController?.signal.aborted) return;
+    if (!this.live || this.attemptController?.signal.aborted) return;
     this.attemptOpened = true;
     this.openedAt = performance.now();
     this.lastByteAt = this.openedAt;
@@ -422,7 +428,7 @@ export class HubConnection {
 
   /** The hot path: one frame from the transport. */
   private onFrame(frame: Frame, ownId: string | undefined): StreamEnd | null {
-    if (!this.accepting) return null;
+    if (!this.live) return null;
     if (this.plan.replaysFromStart) {
       if (this.isReplayed(frame)) {
         this.counters.duplicatesSkipped += 1;
@@ -497,7 +503,7 @@ export class HubConnection {
       fetch: this.fetchImpl,
       now: this.now,
       onFrame: (frame, bytes) => {
-        if (!this.accepting || this.poller !== poller) return;
+        if (!this.live || this.poller !== poller) return;
         this.counters.bytes += bytes;
         this.listener.onFrame(frame);
       },

@@ -163,6 +163,41 @@ describe('polling fallback', () => {
   });
 });
 
+describe('a listener that throws', () => {
+  it.each(['sse', 'websocket'] as const)(
+    'costs the %s connection, not the process, and the hub reconnects',
+    async (transport) => {
+      const hub = await server({
+        http: (_req, res, index) => {
+          sseHead(res);
+          res.write(`data: m${index}\n\n`);
+        },
+        ws: (socket, _req, index) => socket.send(`m${index}`),
+      });
+      const listener = new RecordingListener();
+      const onFrame = listener.onFrame.bind(listener);
+      let thrown = false;
+      listener.onFrame = (frame) => {
+        if (!thrown) {
+          thrown = true;
+          throw new Error('listener bug');
+        }
+        onFrame(frame);
+      };
+      const connection = new HubConnection(
+        { ...plan(transport === 'sse' ? hub.url : hub.wsUrl), transport },
+        listener,
+        FAST,
+      );
+      cleanups.push(() => connection.stop());
+      connection.start();
+      await waitFor(() => listener.frames.length > 0, 'a frame after reconnecting');
+      expect(listener.last('reconnecting')!.reason).toContain('listener bug');
+      expect(listener.data).toEqual(['m1']);
+    },
+  );
+});
+
 describe('stop()', () => {
   it('reports idle once and sends nothing more', async () => {
     const hub = await server((_req, res) => {

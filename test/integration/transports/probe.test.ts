@@ -123,6 +123,14 @@ describe('probeHub over SSE', () => {
     expect(result.hint).toContain(hint);
   });
 
+  it('counts a 204 as reachable but says nothing will stream', async () => {
+    const hub = await server((_req, res) => res.writeHead(204).end());
+    const result = await probeHub(plan(hub.url));
+    expect(result.outcome).toBe('ok');
+    expect(result.status).toBe(204);
+    expect(result.hint).toContain('nothing to stream');
+  });
+
   it('asks whether this is the stream endpoint on a wrong content type', async () => {
     const hub = await server((_req, res) =>
       res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>'),

@@ -91,7 +91,11 @@ function hostOf(url: string): string {
 function failureHint(outcome: AttemptOutcome, url: string, connectTimeoutMs: number): string {
   if (outcome.kind === 'final') {
     const { state, reason, detail } = outcome.outcome;
-    if (state === 'ended') return `The hub answered but has nothing to stream (${detail}).`;
+    if (state === 'ended') {
+      return reason === 'no_content'
+        ? 'The hub answered 204 No Content: it has nothing to stream, and a connection would stop here.'
+        : `The hub answered, and says this stream is over: ${detail}.`;
+    }
     switch (reason) {
       case 'credentials_rejected':
         return `The hub rejected the credentials (${detail.replace(/: credentials rejected$/, '')}). Check the token or key, and that it is allowed to read this stream.`;

@@ -264,20 +264,45 @@ function upgradeOnce(
       });
     });
 
+    /**
+     * An exception from the sink (a listener bug) must not escape into ws's socket handlers,
+     * where it would be uncaught: it ends the attempt like a lost connection, as in SSE.
+     */
+    const failed = (error: unknown): void => {
+      decided ??= { outcome: retry(errorMessage(error)) };
+      socket.terminate();
+    };
+
     socket.on('open', () => {
       opened = true;
       alive();
       arm(idleMs);
-      sink.opened('websocket');
+      try {
+        sink.opened('websocket');
+      } catch (error) {
+        failed(error);
+      }
     });
 
     socket.on('message', (data: WebSocket.RawData) => {
       lastInbound = performance.now();
       pingSentAt = 0;
-      sink.received(byteLength(data));
       if (decided !== null) return;
-      const frame: Frame = { event: null, id: null, data: toText(data), receivedAt: now(), via: 'websocket' };
-      const end: StreamEnd | null = sink.frame(frame, undefined);
+      let end: StreamEnd | null;
+      try {
+        sink.received(byteLength(data));
+        const frame: Frame = {
+          event: null,
+          id: null,
+          data: toText(data),
+          receivedAt: now(),
+          via: 'websocket',
+        };
+        end = sink.frame(frame, undefined);
+      } catch (error) {
+        failed(error);
+        return;
+      }
       if (end !== null) {
         decided = { outcome: { kind: 'final', outcome: { state: 'ended', ...end } } };
         socket.close(1000);

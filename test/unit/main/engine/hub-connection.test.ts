@@ -103,6 +103,27 @@ describe('HubConnection states', () => {
     expect(listener.stateNames).toEqual(['connecting', 'idle']);
   });
 
+  it('starts a new run only after an unfinished stop() settles, and leaves it running', async () => {
+    const { connection, listener, requests } = run(plan(), [{ chunks: ['id: 1\ndata: a\n\n'], hang: true }]);
+    await waitFor(() => listener.frames.length > 0, 'a frame');
+    const stopping = connection.stop();
+    connection.start();
+    await stopping;
+    await waitFor(() => requests.length >= 2, 'the second run connecting');
+    await waitFor(() => listener.states.at(-1)?.state === 'open', 'open again');
+    expect(listener.stateNames).toEqual(['connecting', 'open', 'connecting', 'open']);
+    expect(requests[1]!.headers.get('last-event-id')).toBe('1');
+  });
+
+  it('can be started again after a final state', async () => {
+    const { connection, listener, requests } = run(plan(), [{ status: 204 }, { hang: true }]);
+    await waitFor(() => listener.has('ended'), 'ended');
+    connection.start();
+    await waitFor(() => listener.states.at(-1)?.state === 'open', 'open');
+    expect(listener.stateNames).toEqual(['connecting', 'ended', 'connecting', 'open']);
+    expect(requests).toHaveLength(2);
+  });
+
   it('grows the backoff across failures and starts over after a connection that delivered events', async () => {
     const { listener } = run(
       plan(),
