@@ -101,6 +101,15 @@ function byteLength(data: WebSocket.RawData): number {
   return data.byteLength;
 }
 
+/** Response headers as a plain record (repeated headers joined with `, `). */
+function incomingHeaders(response: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
 /** Either a redirect to follow, or how the attempt ended. */
 type Upgrade = { redirect: string } | { outcome: AttemptOutcome };
 
@@ -222,15 +231,17 @@ function upgradeOnce(
     socket.on('unexpected-response', (_request, response: IncomingMessage) => {
       const status = response.statusCode ?? 0;
       const statusText = response.statusMessage ?? '';
-      const responseHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) responseHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
+      const responseHeaders = incomingHeaders(response);
       options.onResponse?.({ url: url.href, status, statusText, headers: responseHeaders });
       const location = response.headers.location;
       if (isRedirect(status) && location !== undefined) {
         decided ??= { redirect: location };
-      } else if (status >= 200 && status < 300 && status !== 204) {
+      } else if (
+        status >= 200 &&
+        status < 300 &&
+        status !== 204 &&
+        options.classifyStatus?.(status) === undefined
+      ) {
         decided ??= {
           outcome: {
             kind: 'final',
@@ -252,15 +263,11 @@ function upgradeOnce(
     });
 
     socket.on('upgrade', (response: IncomingMessage) => {
-      const responseHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) responseHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
       options.onResponse?.({
         url: url.href,
         status: response.statusCode ?? 101,
         statusText: response.statusMessage ?? '',
-        headers: responseHeaders,
+        headers: incomingHeaders(response),
       });
     });
 
