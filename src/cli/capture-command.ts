@@ -1,11 +1,231 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Alert } from '../shared/alerts';
+import { describeState } from '../shared/connection-state';
+import type { HubConfig } from '../shared/hub-config';
+import { Engine } from '../main/engine/engine';
+import type { EngineEvent } from '../main/engine/event-record';
+import { createLineSink, type LineSink } from '../main/engine/export/file-export';
+import { isExportFormat, type ExportFormat } from '../main/engine/export/formats';
+import { createRedactor } from '../main/engine/export/redaction';
+import {
+  collectSecretValues,
+  processEnvSecrets,
+  resolveAuth,
+  SecretResolutionError,
+} from '../main/engine/secrets';
 import { UsageError, type CliCommand } from './cli-command';
+import { loadConfigFile } from './config-file';
 
-/** `hubwatch capture` — landing with its issue; until then it says so. */
+const usage = `Usage: hubwatch capture --config FILE [--hub ID]... [--duration S] [--count N]
+                        [--out FILE] [--format ndjson|csv|text] [--alerts FILE] [--quiet]
+
+Connects the configured hubs and writes their events as they arrive (NDJSON HubEvent
+records to stdout by default). Connection changes go to stderr.
+
+  --config FILE     the hub config (JSON; see the README)
+  --hub ID          capture only this hub (repeatable; default: every enabled hub)
+  --duration S      stop after S seconds
+  --count N         stop after N events (gap markers are written but not counted)
+  --out FILE        write to FILE instead of stdout
+  --format F        ndjson (default), csv or text
+  --alerts FILE     write the alerts the default rules raise to FILE as NDJSON
+  --quiet           no connection changes on stderr
+
+Exits 0 when the duration or count is reached, on Ctrl-C or SIGTERM (after writing
+everything received), or when every hub has ended for good (rdev complete, Backend.AI
+server_close, 204, expired task); 1 when every hub stopped and one failed (e.g.
+credentials rejected); 2 for bad arguments or config.`;
+
+interface CaptureOptions {
+  config: string;
+  hubs: string[];
+  durationMs: number | null;
+  count: number | null;
+  out: string | null;
+  format: ExportFormat;
+  alerts: string | null;
+  quiet: boolean;
+}
+
+function parseCaptureArgs(argv: string[]): CaptureOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        hub: { type: 'string', multiple: true, default: [] },
+        duration: { type: 'string' },
+        count: { type: 'string' },
+        out: { type: 'string' },
+        format: { type: 'string', default: 'ndjson' },
+        alerts: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!values.config) throw new UsageError('--config FILE is required');
+  let durationMs: number | null = null;
+  if (values.duration !== undefined) {
+    const seconds = Number(values.duration);
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new UsageError(`--duration must be a positive number of seconds, got ${values.duration}`);
+    durationMs = seconds * 1000;
+  }
+  let count: number | null = null;
+  if (values.count !== undefined) {
+    count = Number(values.count);
+    if (!Number.isInteger(count) || count <= 0)
+      throw new UsageError(`--count must be a positive whole number, got ${values.count}`);
+  }
+  if (!isExportFormat(values.format))
+    throw new UsageError(`--format must be ndjson, csv or text, got ${values.format}`);
+  return {
+    config: values.config,
+    hubs: values.hub,
+    durationMs,
+    count,
+    out: values.out ?? null,
+    format: values.format,
+    alerts: values.alerts ?? null,
+    quiet: values.quiet,
+  };
+}
+
+/** The hubs to capture: every enabled hub, or the ones named with --hub. */
+function selectHubs(all: HubConfig[], wanted: string[]): HubConfig[] {
+  if (all.length === 0) throw new UsageError('the config has no hubs');
+  if (wanted.length === 0) {
+    const enabled = all.filter((hub) => hub.enabled !== false);
+    if (enabled.length === 0) throw new UsageError('every hub in the config is disabled');
+    return enabled;
+  }
+  const known = new Set(all.map((hub) => hub.id));
+  for (const id of wanted) {
+    if (!known.has(id)) throw new UsageError(`no hub "${id}" in the config (hubs: ${[...known].join(', ')})`);
+  }
+  // --hub names a hub explicitly: it runs even when the config disables it.
+  return all.filter((hub) => wanted.includes(hub.id)).map((hub) => ({ ...hub, enabled: true }));
+}
+
+function openOutput(path: string): Promise<WriteStream> {
+  return new Promise((resolve, reject) => {
+    const stream = createWriteStream(path, { flags: 'w' });
+    stream.once('open', () => resolve(stream));
+    stream.once('error', (error) => reject(new UsageError(`cannot write ${path}: ${error.message}`)));
+  });
+}
+
 export const captureCommand: CliCommand = {
   name: 'capture',
-  summary: 'not built yet',
-  usage: 'hubwatch capture: not built yet',
-  run() {
-    return Promise.reject(new UsageError('this command is not built yet'));
+  summary: 'connect hubs and write their events (NDJSON, CSV or text)',
+  usage,
+  async run(argv) {
+    const options = parseCaptureArgs(argv);
+    const config = loadConfigFile(options.config);
+    const hubs = selectHubs(config.hubs, options.hubs);
+    const secrets = processEnvSecrets();
+    try {
+      for (const hub of hubs) resolveAuth(hub, secrets);
+    } catch (error) {
+      if (error instanceof SecretResolutionError) throw new UsageError(error.message);
+      throw error;
+    }
+    const redact = createRedactor(collectSecretValues({ hubs }, secrets));
+
+    const output = options.out ? await openOutput(options.out) : process.stdout;
+    const alertsOutput = options.alerts ? await openOutput(options.alerts) : null;
+    const sink: LineSink = createLineSink(output, options.format, redact, { flushIntervalMs: 100 });
+    const log = (line: string) => {
+      if (!options.quiet) process.stderr.write(`hubwatch: ${redact(line)}\n`);
+    };
+
+    let written = 0;
+    let stopping = false;
+    let finish: (reason: string) => void = () => undefined;
+    const finished = new Promise<string>((resolve) => {
+      finish = resolve;
+    });
+
+    // An stdout closed by its reader (`| head`) ends the capture quietly.
+    output.on('error', (error: NodeJS.ErrnoException) =>
+      finish(error.code === 'EPIPE' ? 'output closed' : `output failed: ${error.message}`),
+    );
+
+    const alertLines = new Map<string, Alert>();
+    const writeAlert = (alert: Alert) => alertsOutput?.write(redact(JSON.stringify(alert)) + '\n');
+
+    const engine = new Engine({ secrets, capacityPerHub: 0, batchDelayMs: 20 });
+    engine.subscribe({
+      onEvents(batch: readonly EngineEvent[]) {
+        if (options.count === null) {
+          sink.write(batch);
+          for (const event of batch) if (!event.gap) written++;
+          return;
+        }
+        if (written >= options.count) return;
+        // Exactly N events: the rest of the batch that reached the count is not written.
+        let end = 0;
+        while (end < batch.length && written < options.count) {
+          if (!batch[end]!.gap) written++;
+          end++;
+        }
+        sink.write(end === batch.length ? batch : batch.slice(0, end));
+        if (written >= options.count) finish('count reached');
+      },
+      onState(hub, state) {
+        if (stopping) return;
+        log(`${hub}: ${describeState(state)}`);
+        if (engine.allFinal()) finish('every hub has stopped');
+      },
+      onAlert(alert, isNew) {
+        if (isNew) {
+          log(`alert: ${alert.title}`);
+          writeAlert(alert);
+        } else {
+          alertLines.set(alert.id, alert);
+        }
+      },
+    });
+    engine.setHubs(hubs);
+    const started = Date.now();
+    engine.start();
+
+    const timer =
+      options.durationMs !== null ? setTimeout(() => finish('duration reached'), options.durationMs) : null;
+    const onSignal = (signal: string) => finish(`${signal} received`);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+
+    const reason = await finished;
+    stopping = true;
+    if (timer) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await engine.stop();
+    // Coalesced alerts end with their final count.
+    for (const alert of alertLines.values()) writeAlert(alert);
+    const failed = engine.listHubs().filter((hub) => hub.state.state === 'failed');
+    try {
+      if (options.out) await sink.end();
+      else await sink.flush();
+      if (alertsOutput) await new Promise<void>((resolve) => alertsOutput.end(resolve));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    log(
+      `${reason}: ${written} events from ${hubs.length} hub${hubs.length === 1 ? '' : 's'} in ${seconds} s`,
+    );
+    if (reason === 'every hub has stopped' && failed.length > 0) {
+      log(`failed: ${failed.map((hub) => `${hub.config.id} (${describeState(hub.state)})`).join(', ')}`);
+      return 1;
+    }
+    return 0;
   },
 };

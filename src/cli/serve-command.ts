@@ -1,11 +1,103 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { HubConfig } from '../shared/hub-config';
+import { Workspace } from '../main/engine/workspace';
+import { startDemoHub, type DemoHub } from '../demo-hub/demo-hub';
 import { UsageError, type CliCommand } from './cli-command';
+import { loadConfigFile } from './config-file';
+import { createServeHost, ExportShelf } from './serve/serve-host';
+import { startServeServer } from './serve/serve-server';
 
-/** `hubwatch serve` — landing with its issue; until then it says so. */
+/** The port `hubwatch serve` tries first; a busy one falls back to any free port. */
+export const DEFAULT_SERVE_PORT = 8780;
+
+const usage = `Usage: hubwatch serve [--config FILE] [--port P] [--host H] [--demo]
+
+Serves the Hubwatch UI to a browser, with the engine behind it. Binds 127.0.0.1 unless
+--host says otherwise, and prints a URL carrying a random access token: every request
+without it is refused.
+
+  --config FILE  hubs to connect (the hubwatch config format); hubs added or edited in
+                 the browser are written back to it (secrets typed in the browser are
+                 kept in memory only)
+  --port P       port to listen on (default ${DEFAULT_SERVE_PORT}, or a free one if busy; 0 = any free port)
+  --host H       address to bind (default 127.0.0.1); anything else exposes the UI on your network
+  --demo         start the built-in demo hub and watch all of its hubs`;
+
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'not built yet',
-  usage: 'hubwatch serve: not built yet',
-  run() {
-    return Promise.reject(new UsageError('this command is not built yet'));
+  summary: 'serve the UI to a browser on loopback, with a token',
+  usage,
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          config: { type: 'string' },
+          port: { type: 'string' },
+          host: { type: 'string', default: '127.0.0.1' },
+          demo: { type: 'boolean', default: false },
+        },
+        strict: true,
+        allowPositionals: false,
+      }));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const port = values.port === undefined ? DEFAULT_SERVE_PORT : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port must be a port number, got ${values.port}`);
+    const configPath = values.config ? resolve(values.config) : null;
+    const hubs: HubConfig[] = configPath ? loadConfigFile(configPath).hubs : [];
+
+    let demo: DemoHub | null = null;
+    const startDemo = async (): Promise<HubConfig[]> => {
+      demo ??= await startDemoHub({ port: 0 });
+      return demo.config().hubs;
+    };
+    const shelf = new ExportShelf();
+    const host = createServeHost(
+      {
+        hubs,
+        configPath,
+        startDemo,
+        demoRunning: () => demo !== null,
+        onError: (message) => process.stderr.write(`hubwatch serve: ${message}\n`),
+      },
+      shelf,
+    );
+    const workspace = new Workspace(host);
+    if (values.demo) await workspace.startDemo();
+
+    const rendererDir = resolve(import.meta.dirname, '../renderer');
+    let server;
+    try {
+      server = await startServeServer({ workspace, shelf, rendererDir, host: values.host, port });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && values.port === undefined) {
+        server = await startServeServer({ workspace, shelf, rendererDir, host: values.host, port: 0 });
+      } else {
+        await workspace.close();
+        throw new UsageError(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
+      }
+    }
+    process.stdout.write(`Hubwatch UI: ${server.openUrl}\n`);
+    if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
+      process.stderr.write(
+        `hubwatch serve: listening on ${values.host}: anyone with the URL's token can use it.\n`,
+      );
+    }
+
+    await new Promise<void>((done) => {
+      const stop = () => done();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+    await workspace.close();
+    await (demo as DemoHub | null)?.close();
+    shelf.clear();
+    return 0;
   },
 };

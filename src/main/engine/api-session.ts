@@ -1,0 +1,257 @@
+/**
+ * One connected UI (the Electron window, or one browser tab of `hubwatch serve`): answers
+ * its calls and sends it pushes in batches. Every request is checked against the API
+ * schema before it reaches the workspace, and every error comes back as words for the
+ * operator. The transports (IPC, WebSocket) only carry what this produces.
+ */
+import type {
+  CallName,
+  CallResult,
+  CallRequest,
+  CallResponse,
+  PushMessage,
+  ViewUpdate,
+} from '../../shared/api';
+import { ApiCallError } from '../../shared/api';
+import type { ListRow } from '../../shared/event-row';
+import { validateRequest } from '../../shared/api-schema';
+import type { HubEvent } from '../../shared/hub-event';
+import { toHubEvent } from './event-record';
+import { FilterCompileError, type EventView } from './views';
+import type { Workspace } from './workspace';
+
+/** How often open views push their new rows: keeps wire-to-screen latency low. */
+export const VIEW_PUSH_MS = 50;
+/** Rows sent with each view update for following the tail. */
+export const DEFAULT_TAIL_SIZE = 200;
+/** Longest pushes wait to travel together. */
+const PUSH_BATCH_MS = 16;
+
+type Handlers = { [K in CallName]: (request: CallRequest<K>) => Promise<CallResponse<K>> | CallResponse<K> };
+
+interface OpenView {
+  view: EventView;
+  tailSize: number;
+  lastVersion: number;
+  lastTotal: number;
+  lastScanning: boolean;
+}
+
+export class ApiSession {
+  private readonly views = new Map<string, OpenView>();
+  private outbox: PushMessage[] = [];
+  private outboxTimer: NodeJS.Timeout | null = null;
+  private readonly viewTimer: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+  private readonly handlers: Handlers;
+
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly send: (batch: PushMessage[]) => void,
+  ) {
+    this.unsubscribe = workspace.subscribe({
+      onHubs: (hubs) => this.queue({ name: 'hubs', payload: hubs }),
+      onEntities: (changes) => this.queue({ name: 'entities', payload: changes }),
+      onAlert: (alert, isNew) => this.queue({ name: 'alert', payload: { alert, isNew } }),
+      onExport: (progress) => this.queue({ name: 'export', payload: progress }),
+      onNotice: (notice) => this.queue({ name: 'notice', payload: notice }),
+      onFocus: (event) => this.queue({ name: 'focus', payload: event }),
+    });
+    this.viewTimer = setInterval(() => this.pushViews(), VIEW_PUSH_MS);
+    this.viewTimer.unref();
+    this.handlers = this.makeHandlers();
+  }
+
+  /** Answers one call; never throws. */
+  async call(name: unknown, request: unknown): Promise<CallResult<unknown>> {
+    const invalid = validateRequest(name, request);
+    if (invalid) return { ok: false, error: invalid };
+    const callName = name as CallName;
+    try {
+      const handler = this.handlers[callName] as (request: unknown) => unknown;
+      const value = await handler(request ?? null);
+      return { ok: true, value: value === undefined ? null : value };
+    } catch (error) {
+      if (error instanceof ApiCallError) {
+        return {
+          ok: false,
+          error: { message: error.message, ...(error.field ? { field: error.field } : {}) },
+        };
+      }
+      if (error instanceof FilterCompileError)
+        return { ok: false, error: { message: error.message, field: error.field } };
+      return { ok: false, error: { message: error instanceof Error ? error.message : String(error) } };
+    }
+  }
+
+  /** The UI went away: close its views and stop pushing. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.viewTimer);
+    if (this.outboxTimer) clearTimeout(this.outboxTimer);
+    this.unsubscribe();
+    for (const id of this.views.keys()) this.workspace.engine.views.close(id);
+    this.views.clear();
+  }
+
+  private queue(message: PushMessage): void {
+    if (this.closed) return;
+    this.outbox.push(message);
+    if (!this.outboxTimer) {
+      this.outboxTimer = setTimeout(() => this.flushOutbox(), PUSH_BATCH_MS);
+      this.outboxTimer.unref();
+    }
+  }
+
+  private flushOutbox(): void {
+    this.outboxTimer = null;
+    if (this.outbox.length === 0 || this.closed) return;
+    const batch = this.outbox;
+    this.outbox = [];
+    try {
+      this.send(batch);
+    } catch {
+      // The transport is gone; its close handler ends the session.
+    }
+  }
+
+  private redactRows(rows: ListRow[]): ListRow[] {
+    for (const row of rows) {
+      if (row.kind === 'event' && row.message !== null) row.message = this.workspace.redactText(row.message);
+    }
+    return rows;
+  }
+
+  private update(open: OpenView): ViewUpdate {
+    const snapshot = open.view.snapshot();
+    const tailStart = Math.max(0, snapshot.total - open.tailSize);
+    open.lastVersion = snapshot.version;
+    open.lastTotal = snapshot.total;
+    open.lastScanning = snapshot.scanning;
+    return {
+      viewId: snapshot.id,
+      version: snapshot.version,
+      total: snapshot.total,
+      scanning: snapshot.scanning,
+      progress: snapshot.progress,
+      appended: snapshot.appended,
+      tail: this.redactRows(open.view.rows(tailStart, open.tailSize)),
+      tailStart,
+    };
+  }
+
+  private pushViews(): void {
+    for (const open of this.views.values()) {
+      open.view.compactIfNeeded();
+      const view = open.view;
+      if (
+        view.version === open.lastVersion &&
+        view.total === open.lastTotal &&
+        view.scanning === open.lastScanning &&
+        !view.scanning
+      ) {
+        continue;
+      }
+      this.queue({ name: 'view', payload: this.update(open) });
+    }
+  }
+
+  private openView(id: string): OpenView {
+    const open = this.views.get(id);
+    if (!open) throw new ApiCallError(`no view "${id}" (it was closed)`, 'viewId');
+    return open;
+  }
+
+  private makeHandlers(): Handlers {
+    const ws = this.workspace;
+    const engine = ws.engine;
+    return {
+      'app.info': () => ws.info(),
+      'hubs.list': () => ws.summaries(),
+      'hubs.save': (request) => ws.saveHub(request),
+      'hubs.remove': ({ id }) => {
+        ws.removeHub(id);
+        return null;
+      },
+      'hubs.setEnabled': ({ id, enabled }) => {
+        ws.setEnabled(id, enabled);
+        return null;
+      },
+      'hubs.setPaused': ({ paused }) => {
+        engine.setPaused(paused);
+        return null;
+      },
+      'hubs.test': (request) => ws.testHub(request),
+      'hubs.runCommand': ({ id, command }) => {
+        ws.runCommand(id, command);
+        return null;
+      },
+      'demo.start': () => ws.startDemo(),
+      'view.open': async ({ filter, tailSize }) => {
+        const { view, ready } = engine.views.open(filter);
+        await ready;
+        const open: OpenView = {
+          view,
+          tailSize: tailSize ?? DEFAULT_TAIL_SIZE,
+          lastVersion: -1,
+          lastTotal: -1,
+          lastScanning: true,
+        };
+        this.views.set(view.id, open);
+        return this.update(open);
+      },
+      'view.setFilter': async ({ viewId, filter }) => {
+        const open = this.openView(viewId);
+        await open.view.setFilter(filter);
+        return this.update(open);
+      },
+      'view.rows': ({ viewId, start, count }) => {
+        const open = this.openView(viewId);
+        return {
+          version: open.view.version,
+          total: open.view.total,
+          rows: this.redactRows(open.view.rows(start, count)),
+        };
+      },
+      'view.indexOf': ({ viewId, g }) => this.openView(viewId).view.indexOfG(g),
+      'view.close': ({ viewId }) => {
+        this.views.delete(viewId);
+        engine.views.close(viewId);
+        return null;
+      },
+      'events.get': ({ hub, seq }) => {
+        const record = engine.store.get(hub, seq);
+        if (!record) return null;
+        const event = toHubEvent(record);
+        const text = JSON.stringify(event);
+        const redacted = ws.redactText(text);
+        return redacted === text ? event : (JSON.parse(redacted) as HubEvent);
+      },
+      'entities.list': (request) =>
+        engine.entities
+          .list(request?.type ? { type: request.type } : {})
+          .map((state) => structuredClone(state)),
+      'alerts.list': () => ({
+        alerts: engine.alerts.list(),
+        muted: engine.alerts.mutedHubs(),
+        rules: engine.alerts.rules(),
+      }),
+      'alerts.setMuted': ({ hub, muted }) => {
+        ws.setMuted(hub, muted);
+        return null;
+      },
+      'filters.list': () => ws.savedFilters(),
+      'filters.save': (filter) => ws.saveFilter(filter),
+      'filters.remove': ({ name }) => ws.removeFilter(name),
+      'export.start': (request) => ws.startExport(request),
+      'export.cancel': ({ exportId }) => {
+        ws.cancelExport(exportId);
+        return null;
+      },
+      'settings.get': () => ws.uiSettings(),
+      'settings.set': (patch) => ws.setUiSettings(patch),
+    };
+  }
+}

@@ -1,0 +1,461 @@
+/**
+ * The engine: many hubs at once, each with its own connection and dialect, feeding one
+ * pipeline — store (ring buffers), views, entities, alerts, and batched subscribers.
+ * Electron-free: the desktop app, `hubwatch capture`, `hubwatch serve` and the tests all
+ * drive this same class. A failing hub never affects the others.
+ */
+import type { Alert, AlertRule } from '../../shared/alerts';
+import { DEFAULT_ALERT_RULES } from '../../shared/alerts';
+import type { ConnectionState, HubStats } from '../../shared/connection-state';
+import type { HubConfig } from '../../shared/hub-config';
+import type { Level } from '../../shared/hub-event';
+import { AlertEngine } from './alerts';
+import { getDialect } from './dialects';
+import type { HubDialect } from './dialects/types';
+import { EntityTracker } from './entities';
+import type { EngineEvent, MappedEvent } from './event-record';
+import { HubConnection, type HubConnectionOptions } from './hub-connection';
+import { resolveAuth, type SecretProvider } from './secrets';
+import { EventStore, type HubRing } from './store';
+import type { Frame, StreamPlan } from './transports/types';
+import { ViewRegistry } from './views';
+
+/** Everything an engine user hears about, in batches where it matters. */
+export interface EngineListener {
+  /** Records in arrival order, batched by time and size (never one call per event). */
+  onEvents?(batch: readonly EngineEvent[]): void;
+  onState?(hub: string, state: ConnectionState): void;
+  onAlert?(alert: Alert, isNew: boolean): void;
+  /** The set of hubs or their configs changed. */
+  onHubsChanged?(): void;
+}
+
+export interface EngineOptions {
+  /** Resolves `{env}` and `{secret}` values; by default only `process.env`. */
+  secrets?: SecretProvider;
+  /** Events kept per hub (a hub's `retention` overrides it); 0 keeps none (headless capture). */
+  capacityPerHub?: number;
+  alertRules?: readonly AlertRule[];
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** Overrides for every hub connection (tests shorten timeouts). */
+  connection?: HubConnectionOptions;
+  /** Longest a subscriber batch waits. */
+  batchDelayMs?: number;
+  /** Largest subscriber batch. */
+  batchSize?: number;
+}
+
+/** A hub as the engine runs it. */
+export interface HubInfo {
+  config: HubConfig;
+  state: ConnectionState;
+  stats: HubStats;
+  /** Events per second over the last few seconds. */
+  rate: number;
+}
+
+const emptyLevels = (): Record<Level, number> => ({ debug: 0, info: 0, warn: 0, error: 0, state: 0 });
+
+const defaultSecrets: SecretProvider = {
+  env: (name) => process.env[name],
+  secret: () => undefined,
+};
+
+/** Fields whose change needs a new connection (a renamed hub keeps streaming). */
+function connectionKey(config: HubConfig): string {
+  const { name: _name, retention: _retention, enabled: _enabled, ...rest } = config;
+  return JSON.stringify(rest);
+}
+
+class HubRuntime {
+  seq = 0;
+  state: ConnectionState = { state: 'idle' };
+  readonly stats: HubStats = {
+    events: 0,
+    bytes: 0,
+    reconnects: 0,
+    gaps: 0,
+    malformed: 0,
+    duplicatesSkipped: 0,
+    evicted: 0,
+    lastEventAt: null,
+    levels: emptyLevels(),
+  };
+  connection: HubConnection | null = null;
+  dialect: HubDialect | null = null;
+  ring: HubRing | null = null;
+  paused = false;
+  /** The connection is stopped by a pause and will resume where it left off. */
+  pausedConnection = false;
+  /** Counters of the connections this hub had before the current one. */
+  closed = { bytes: 0, reconnects: 0, duplicatesSkipped: 0 };
+  /** Counts at each of the last few rate ticks. */
+  rateWindow: number[] = [];
+
+  constructor(public config: HubConfig) {}
+}
+
+export class Engine {
+  readonly store: EventStore;
+  readonly views: ViewRegistry;
+  readonly entities: EntityTracker;
+  readonly alerts: AlertEngine;
+  private readonly hubs = new Map<string, HubRuntime>();
+  private readonly listeners = new Set<EngineListener>();
+  private pending: EngineEvent[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private rateTimer: NodeJS.Timeout | null = null;
+  private started = false;
+  private readonly secrets: SecretProvider;
+  private readonly fetchImpl: typeof fetch;
+  private readonly now: () => number;
+  private readonly batchDelayMs: number;
+  private readonly batchSize: number;
+
+  constructor(private readonly options: EngineOptions = {}) {
+    this.secrets = options.secrets ?? defaultSecrets;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.now = options.now ?? Date.now;
+    this.batchDelayMs = options.batchDelayMs ?? 50;
+    this.batchSize = options.batchSize ?? 4096;
+    this.store = new EventStore({ capacityPerHub: options.capacityPerHub });
+    const dialectOf = (hub: string) => this.hubs.get(hub)?.config.dialect ?? '';
+    this.views = new ViewRegistry(this.store, dialectOf);
+    this.entities = new EntityTracker((hub) => {
+      const config = this.hubs.get(hub)?.config;
+      return config?.dialect === 'rdev' ? (config.command ?? null) : null;
+    });
+    this.alerts = new AlertEngine(
+      {
+        raised: (alert) => this.emit((l) => l.onAlert?.(alert, true)),
+        updated: (alert) => this.emit((l) => l.onAlert?.(alert, false)),
+      },
+      dialectOf,
+      options.alertRules ?? DEFAULT_ALERT_RULES,
+      this.now,
+    );
+  }
+
+  /** Listens to the engine; returns the unsubscribe function. */
+  subscribe(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Connects every enabled hub (and every hub added later). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const runtime of this.hubs.values()) this.connect(runtime);
+    this.rateTimer = setInterval(() => this.tickRates(), 1000);
+    this.rateTimer.unref();
+  }
+
+  /** Disconnects every hub and flushes what subscribers have not seen yet. */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.rateTimer) clearInterval(this.rateTimer);
+    this.rateTimer = null;
+    await Promise.all([...this.hubs.values()].map((runtime) => this.disconnect(runtime)));
+    this.flush();
+  }
+
+  /** Makes the running hubs exactly `configs`: adds, reconnects what changed, removes the rest. */
+  setHubs(configs: readonly HubConfig[]): void {
+    const wanted = new Set(configs.map((config) => config.id));
+    for (const id of [...this.hubs.keys()]) if (!wanted.has(id)) this.removeHub(id);
+    for (const config of configs) this.upsertHub(config);
+  }
+
+  /** Adds a hub or applies a changed config to it (reconnecting only when needed; seq goes on). */
+  upsertHub(config: HubConfig): void {
+    const existing = this.hubs.get(config.id);
+    if (!existing) {
+      const runtime = new HubRuntime(config);
+      this.hubs.set(config.id, runtime);
+      runtime.ring = this.store.ensureRing(config.id, config.dialect, config.retention);
+      if (this.started) this.connect(runtime);
+      this.emit((l) => l.onHubsChanged?.());
+      return;
+    }
+    const reconnect =
+      connectionKey(existing.config) !== connectionKey(config) || existing.config.enabled !== config.enabled;
+    const retentionChanged = existing.config.retention !== config.retention;
+    existing.config = config;
+    existing.ring = this.store.ensureRing(
+      config.id,
+      config.dialect,
+      config.retention ?? this.store.defaultCapacity,
+    );
+    if (retentionChanged) this.views.rescanAll();
+    if (reconnect && this.started) {
+      void this.disconnect(existing).then(() => {
+        if (this.started && this.hubs.get(config.id) === existing) this.connect(existing);
+      });
+    }
+    this.emit((l) => l.onHubsChanged?.());
+  }
+
+  /** Disconnects and forgets a hub, its events and its entities. */
+  removeHub(id: string): void {
+    const runtime = this.hubs.get(id);
+    if (!runtime) return;
+    this.hubs.delete(id);
+    void this.disconnect(runtime);
+    this.store.dropRing(id);
+    this.entities.removeHub(id);
+    this.views.rescanAll();
+    this.emit((l) => l.onHubsChanged?.());
+  }
+
+  /** Enables or disables one hub. */
+  setEnabled(id: string, enabled: boolean): void {
+    const runtime = this.hubs.get(id);
+    if (!runtime) throw new Error(`no hub "${id}"`);
+    this.upsertHub({ ...runtime.config, enabled });
+  }
+
+  /** Pauses (disconnects) or resumes every hub; what is paused stays configured. */
+  setPaused(paused: boolean): void {
+    for (const runtime of this.hubs.values()) {
+      runtime.paused = paused;
+      if (paused) void this.disconnect(runtime, true);
+      else if (this.started) this.connect(runtime);
+    }
+  }
+
+  /** Starts a new command on an rdev hub: it follows the new stream; seq goes on. */
+  runCommand(id: string, command: string): void {
+    const runtime = this.hubs.get(id);
+    if (!runtime) throw new Error(`no hub "${id}"`);
+    if (runtime.config.dialect !== 'rdev') throw new Error(`hub "${id}" is not an rdev hub`);
+    const { streamId: _streamId, ...rest } = runtime.config;
+    this.upsertHub({ ...rest, command });
+  }
+
+  hub(id: string): HubInfo | undefined {
+    const runtime = this.hubs.get(id);
+    return runtime ? this.info(runtime) : undefined;
+  }
+
+  listHubs(): HubInfo[] {
+    return [...this.hubs.values()].map((runtime) => this.info(runtime));
+  }
+
+  /** True when every hub has stopped for good (ended or failed) and at least one exists. */
+  allFinal(): boolean {
+    if (this.hubs.size === 0) return false;
+    for (const runtime of this.hubs.values()) {
+      const state = runtime.state.state;
+      if (state !== 'ended' && state !== 'failed') return false;
+    }
+    return true;
+  }
+
+  /** Hands pending records to subscribers now. */
+  flush(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.emit((l) => l.onEvents?.(batch));
+  }
+
+  /** The plan and mapper a hub would use (for "Test connection"); throws for unresolved secrets. */
+  dialectFor(config: HubConfig): HubDialect {
+    const auth = resolveAuth(config, this.secrets);
+    return getDialect(config.dialect).create(config, { auth, fetch: this.fetchImpl, now: this.now });
+  }
+
+  private info(runtime: HubRuntime): HubInfo {
+    const current = runtime.connection?.stats() ?? { bytes: 0, reconnects: 0, duplicatesSkipped: 0 };
+    runtime.stats.bytes = runtime.closed.bytes + current.bytes;
+    runtime.stats.reconnects = runtime.closed.reconnects + current.reconnects;
+    runtime.stats.duplicatesSkipped = runtime.closed.duplicatesSkipped + current.duplicatesSkipped;
+    runtime.stats.evicted = runtime.ring?.evicted ?? 0;
+    const window = runtime.rateWindow;
+    const rate = window.length >= 2 ? (window[window.length - 1]! - window[0]!) / (window.length - 1) : 0;
+    return {
+      config: runtime.config,
+      state: runtime.state,
+      stats: { ...runtime.stats, levels: { ...runtime.stats.levels } },
+      rate,
+    };
+  }
+
+  private tickRates(): void {
+    for (const runtime of this.hubs.values()) {
+      runtime.rateWindow.push(runtime.stats.events);
+      if (runtime.rateWindow.length > 4) runtime.rateWindow.shift();
+    }
+  }
+
+  private connect(runtime: HubRuntime): void {
+    if (runtime.connection && runtime.pausedConnection) {
+      // Resuming: the same connection keeps its last event id, so nothing is lost or repeated.
+      runtime.pausedConnection = false;
+      runtime.connection.start();
+      return;
+    }
+    if (runtime.connection || runtime.config.enabled === false || runtime.paused) {
+      if (runtime.config.enabled === false || runtime.paused)
+        this.setState(runtime, { state: 'idle', paused: runtime.paused });
+      return;
+    }
+    let dialect: HubDialect;
+    try {
+      dialect = this.dialectFor(runtime.config);
+    } catch (error) {
+      this.setState(runtime, { state: 'failed', reason: 'bad_config', detail: (error as Error).message });
+      return;
+    }
+    runtime.dialect = dialect;
+    const connection = new HubConnection(
+      dialect.plan,
+      {
+        onFrame: (frame) => this.onFrame(runtime, dialect, frame),
+        onState: (state) => {
+          if (runtime.connection !== connection) return;
+          // stop() reports idle; a pause reports it itself, with the reason.
+          if (runtime.pausedConnection && state.state === 'idle') return;
+          this.setState(runtime, state);
+        },
+        onGap: (detail, at) => {
+          if (runtime.connection === connection) this.ingestGap(runtime, detail, at);
+        },
+      },
+      { ...this.options.connection, fetch: this.fetchImpl, now: this.now },
+    );
+    runtime.connection = connection;
+    connection.start();
+  }
+
+  private async disconnect(runtime: HubRuntime, paused = false): Promise<void> {
+    const connection = runtime.connection;
+    if (!connection) return;
+    if (paused) {
+      if (runtime.pausedConnection) return;
+      runtime.pausedConnection = true;
+      await connection.stop();
+      if (runtime.connection === connection && runtime.pausedConnection) {
+        this.setState(runtime, { state: 'idle', paused: true });
+      }
+      return;
+    }
+    runtime.pausedConnection = false;
+    const stats = connection.stats();
+    // Keep the counters of connections gone by.
+    runtime.closed.bytes += stats.bytes;
+    runtime.closed.reconnects += stats.reconnects;
+    runtime.closed.duplicatesSkipped += stats.duplicatesSkipped;
+    runtime.connection = null;
+    const final = runtime.state.state === 'ended' || runtime.state.state === 'failed';
+    await connection.stop();
+    // A hub that stopped for good keeps saying why.
+    if (!final && runtime.connection === null) this.setState(runtime, { state: 'idle' });
+  }
+
+  private setState(runtime: HubRuntime, state: ConnectionState): void {
+    runtime.state = state;
+    const id = runtime.config.id;
+    this.emit((l) => l.onState?.(id, state));
+  }
+
+  /** Hot path: one frame → one record → store, views, entities, alerts, subscribers. */
+  private onFrame(runtime: HubRuntime, dialect: HubDialect, frame: Frame): void {
+    let mapped: MappedEvent;
+    try {
+      mapped = dialect.map(frame);
+    } catch (error) {
+      // Dialects must not throw; if one does, the frame is still kept.
+      mapped = {
+        event: frame.event ?? 'message',
+        time: frame.receivedAt,
+        level: 'warn',
+        source: null,
+        entity: null,
+        message: `unreadable frame (${(error as Error).message})`,
+        data: frame.data,
+        raw: null,
+        malformed: true,
+      };
+    }
+    const record: EngineEvent = {
+      hub: runtime.config.id,
+      seq: ++runtime.seq,
+      receivedAt: frame.receivedAt,
+      time: mapped.time,
+      event: mapped.event,
+      id: frame.id,
+      level: mapped.level,
+      source: mapped.source,
+      entity: mapped.entity,
+      message: mapped.message,
+      data: mapped.data,
+      raw: mapped.raw,
+      malformed: mapped.malformed,
+    };
+    const stats = runtime.stats;
+    stats.events++;
+    stats.levels[record.level]++;
+    stats.lastEventAt = record.receivedAt;
+    if (record.malformed) stats.malformed++;
+    this.ingest(runtime, record);
+  }
+
+  private ingestGap(runtime: HubRuntime, detail: string, at: number): void {
+    runtime.stats.gaps++;
+    this.ingest(runtime, {
+      hub: runtime.config.id,
+      seq: ++runtime.seq,
+      receivedAt: at,
+      time: at,
+      event: 'gap',
+      id: null,
+      level: 'warn',
+      source: null,
+      entity: null,
+      message: detail,
+      data: null,
+      raw: null,
+      malformed: false,
+      gap: true,
+    });
+  }
+
+  private ingest(runtime: HubRuntime, record: EngineEvent): void {
+    const g = this.store.takeG();
+    if (runtime.ring) {
+      const stored = this.store.append(runtime.ring, g, record);
+      if (stored) this.views.offer(stored, record);
+    }
+    this.entities.update(record);
+    this.alerts.check(record);
+    if (this.listeners.size === 0) return;
+    this.pending.push(record);
+    if (this.pending.length >= this.batchSize) this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.batchDelayMs);
+  }
+
+  private emit(call: (listener: EngineListener) => void): void {
+    for (const listener of this.listeners) {
+      try {
+        call(listener);
+      } catch (error) {
+        // One broken subscriber must not stop ingest or the others.
+        console.error('hubwatch: engine listener failed:', error);
+      }
+    }
+  }
+
+  /** The plan of a running hub (tests, probes). */
+  planOf(id: string): StreamPlan | null {
+    return this.hubs.get(id)?.dialect?.plan ?? null;
+  }
+}

@@ -1,0 +1,570 @@
+/**
+ * The operator's workspace around one engine: the configured hubs (the source of truth the
+ * engine runs), the secrets entered in the UI, saved filters, UI settings, alert mutes and
+ * exports. Electron-free: the desktop app and `hubwatch serve` give it a `WorkspaceHost`
+ * for what differs (where settings and secrets live, where exported files go).
+ */
+import type {
+  AppInfo,
+  AuthView,
+  ExportProgress,
+  ExportRequest,
+  HubConfigView,
+  HubSaveRequest,
+  HubSummary,
+  ProbeReport,
+  SavedFilter,
+  SecretField,
+  SecretView,
+  UiSettings,
+} from '../../shared/api';
+import { ApiCallError, DEFAULT_UI_SETTINGS } from '../../shared/api';
+import type { Alert } from '../../shared/alerts';
+import type { EntityState } from '../../shared/entities';
+import { formatConfigIssues, validateConfig } from '../../shared/config-validation';
+import type { AuthConfig, HubConfig, SecretValue } from '../../shared/hub-config';
+import { effectiveTransport } from '../../shared/hub-config';
+import { VERSION } from '../../shared/version';
+import { Engine, type EngineOptions } from './engine';
+import { exportToFile } from './export/file-export';
+import { createRedactor } from './export/redaction';
+import { collectSecretValues, type SecretProvider } from './secrets';
+import { probeHub } from './transports/probe';
+
+/** Where secrets typed into the UI are kept. */
+export interface SecretVault {
+  status(): AppInfo['secretStorage'];
+  /** Stores a secret and returns its reference for `{ "secret": REF }`; throws when storing is not allowed. */
+  store(hubId: string, field: SecretField, value: string): Promise<string>;
+  remove(ref: string): void;
+  /** Looks a reference up (main process only). */
+  get(ref: string): string | undefined;
+}
+
+/** What the workspace remembers between runs. */
+export interface WorkspacePersistence {
+  loadHubs(): HubConfig[];
+  saveHubs(hubs: HubConfig[]): void;
+  loadUi(): UiSettings;
+  saveUi(settings: UiSettings): void;
+  loadFilters(): SavedFilter[];
+  saveFilters(filters: SavedFilter[]): void;
+  loadMuted(): string[];
+  saveMuted(hubs: string[]): void;
+}
+
+/** What differs between the desktop app and `hubwatch serve`. */
+export interface WorkspaceHost {
+  mode: 'electron' | 'browser';
+  platform: string;
+  vault: SecretVault;
+  persistence: WorkspacePersistence;
+  /** `process.env` lookups for `{env}` secrets. */
+  env(name: string): string | undefined;
+  /** Asks where an export goes; null when the operator cancelled. */
+  chooseExportPath(request: ExportRequest, suggestedName: string): Promise<string | null>;
+  /** The URL the browser downloads a finished export from (serve), or null (desktop). */
+  downloadUrl(path: string): string | null;
+  /** Starts the built-in demo hub in-process and returns its hubs. */
+  startDemo(): Promise<HubConfig[]>;
+  demoRunning(): boolean;
+}
+
+/** Pushes the workspace makes to every connected UI (batched by time where it matters). */
+export interface WorkspaceListener {
+  onHubs?(hubs: HubSummary[]): void;
+  onEntities?(changes: { changed: EntityState[]; removed: string[] }): void;
+  onAlert?(alert: Alert, isNew: boolean): void;
+  onExport?(progress: ExportProgress): void;
+  onNotice?(notice: { level: 'info' | 'warn' | 'error'; message: string }): void;
+  onFocus?(event: { hub: string; seq: number }): void;
+  onSettings?(): void;
+}
+
+/** How often hub summaries and entity changes go out. */
+export const HUBS_PUSH_MS = 500;
+export const ENTITIES_PUSH_MS = 250;
+
+const SECRET_FIELDS: SecretField[] = ['auth.token', 'auth.value', 'auth.secretKey'];
+
+function secretAt(auth: AuthConfig | undefined, field: SecretField): SecretValue | undefined {
+  if (!auth) return undefined;
+  switch (field) {
+    case 'auth.token':
+      return auth.type === 'bearer' ? auth.token : undefined;
+    case 'auth.value':
+      return auth.type === 'header' || auth.type === 'query' ? auth.value : undefined;
+    case 'auth.secretKey':
+      return auth.type === 'backendai' ? auth.secretKey : undefined;
+  }
+}
+
+function secretViewAt(auth: AuthView | undefined, field: SecretField): SecretView | undefined {
+  if (!auth) return undefined;
+  switch (field) {
+    case 'auth.token':
+      return auth.type === 'bearer' ? auth.token : undefined;
+    case 'auth.value':
+      return auth.type === 'header' || auth.type === 'query' ? auth.value : undefined;
+    case 'auth.secretKey':
+      return auth.type === 'backendai' ? auth.secretKey : undefined;
+  }
+}
+
+function fieldOf(auth: AuthView | undefined): SecretField | null {
+  switch (auth?.type) {
+    case 'bearer':
+      return 'auth.token';
+    case 'header':
+    case 'query':
+      return 'auth.value';
+    case 'backendai':
+      return 'auth.secretKey';
+    default:
+      return null;
+  }
+}
+
+export class Workspace {
+  private hubs: HubConfig[];
+  private ui: UiSettings;
+  private filters: SavedFilter[];
+  private readonly exports = new Map<string, { controller: AbortController; progress: ExportProgress }>();
+  private readonly listeners = new Set<WorkspaceListener>();
+  private nextExport = 1;
+  private timers: NodeJS.Timeout[] = [];
+  private hubsSoon: NodeJS.Timeout | null = null;
+  private unsubscribeEngine: (() => void) | null = null;
+  private redact: (text: string) => string = (text) => text;
+  readonly secrets: SecretProvider;
+  readonly engine: Engine;
+  private readonly fetchForProbe: typeof fetch;
+
+  /** Builds the engine around the host's secrets (vault and environment) and starts the saved hubs. */
+  constructor(
+    readonly host: WorkspaceHost,
+    engineOptions: Omit<EngineOptions, 'secrets'> = {},
+  ) {
+    this.secrets = { env: (name) => host.env(name), secret: (ref) => host.vault.get(ref) };
+    const engine = new Engine({ ...engineOptions, secrets: this.secrets });
+    this.fetchForProbe = engineOptions.fetch ?? globalThis.fetch.bind(globalThis);
+    this.engine = engine;
+    this.hubs = host.persistence.loadHubs();
+    this.ui = { ...DEFAULT_UI_SETTINGS, ...host.persistence.loadUi() };
+    this.filters = host.persistence.loadFilters();
+    for (const hub of host.persistence.loadMuted()) engine.alerts.setMuted(hub, true);
+    engine.setHubs(this.hubs);
+    this.refreshRedactor();
+    engine.start();
+  }
+
+  /** Listens to the workspace; timers run only while someone listens. */
+  subscribe(listener: WorkspaceListener): () => void {
+    this.listeners.add(listener);
+    this.startBroadcast();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopBroadcast();
+    };
+  }
+
+  /** Asks every UI to show one event (a notification was clicked). */
+  focus(hub: string, seq: number): void {
+    for (const listener of this.listeners) listener.onFocus?.({ hub, seq });
+  }
+
+  /** Stops timers and exports (shutdown). */
+  async close(): Promise<void> {
+    this.stopBroadcast();
+    this.cancelAllExports();
+    await this.engine.stop();
+  }
+
+  private startBroadcast(): void {
+    if (this.timers.length > 0) return;
+    this.unsubscribeEngine = this.engine.subscribe({
+      onAlert: (alert, isNew) => {
+        for (const listener of this.listeners) listener.onAlert?.(alert, isNew);
+      },
+      // State changes go out soon, not on every flap.
+      onState: () => this.scheduleHubs(),
+      onHubsChanged: () => this.scheduleHubs(),
+    });
+    const hubs = setInterval(() => this.broadcastHubs(), HUBS_PUSH_MS);
+    const entities = setInterval(() => {
+      const changes = this.engine.entities.takeChanges();
+      if (changes.changed.length === 0 && changes.removed.length === 0) return;
+      for (const listener of this.listeners) listener.onEntities?.(changes);
+    }, ENTITIES_PUSH_MS);
+    hubs.unref();
+    entities.unref();
+    this.timers.push(hubs, entities);
+  }
+
+  private stopBroadcast(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    if (this.hubsSoon) clearTimeout(this.hubsSoon);
+    this.hubsSoon = null;
+    this.unsubscribeEngine?.();
+    this.unsubscribeEngine = null;
+  }
+
+  private scheduleHubs(): void {
+    if (this.hubsSoon) return;
+    this.hubsSoon = setTimeout(() => {
+      this.hubsSoon = null;
+      this.broadcastHubs();
+    }, 100);
+    this.hubsSoon.unref();
+  }
+
+  private broadcastHubs(): void {
+    if (this.listeners.size === 0) return;
+    const summaries = this.summaries();
+    for (const listener of this.listeners) listener.onHubs?.(summaries);
+  }
+
+  notice(level: 'info' | 'warn' | 'error', message: string): void {
+    for (const listener of this.listeners) listener.onNotice?.({ level, message });
+  }
+
+  /** Masks every known secret value and credential-looking URL part in text bound for the UI or a file. */
+  redactText(text: string): string {
+    return this.redact(text);
+  }
+
+  info(): AppInfo {
+    return {
+      version: VERSION,
+      mode: this.host.mode,
+      platform: this.host.platform,
+      secretStorage: this.host.vault.status(),
+      firstRun: this.hubs.length === 0,
+      demoRunning: this.host.demoRunning(),
+    };
+  }
+
+  hubConfigs(): HubConfig[] {
+    return [...this.hubs];
+  }
+
+  summaries(): HubSummary[] {
+    return this.engine.listHubs().map((info) => ({
+      id: info.config.id,
+      name: info.config.name ?? info.config.id,
+      dialect: info.config.dialect,
+      transport: effectiveTransport(info.config),
+      url: this.redact(info.config.url),
+      enabled: info.config.enabled !== false,
+      state: info.state,
+      stats: info.stats,
+      rate: info.rate,
+      muted: this.engine.alerts.mutedHubs().includes(info.config.id),
+      config: this.toView(info.config),
+    }));
+  }
+
+  summary(id: string): HubSummary {
+    const found = this.summaries().find((hub) => hub.id === id);
+    if (!found) throw new ApiCallError(`no hub "${id}"`, 'id');
+    return found;
+  }
+
+  /** A config as the UI may see it: secret values replaced by whether they are set. */
+  toView(config: HubConfig): HubConfigView {
+    const { auth, ...rest } = config;
+    if (!auth) return rest;
+    const view = (value: SecretValue): SecretView => {
+      if (typeof value === 'string') return { kind: 'stored', set: value.length > 0 };
+      if ('env' in value) return { kind: 'env', env: value.env };
+      return { kind: 'stored', set: this.host.vault.get(value.secret) !== undefined };
+    };
+    switch (auth.type) {
+      case 'none':
+        return { ...rest, auth: { type: 'none' } };
+      case 'bearer':
+        return { ...rest, auth: { type: 'bearer', token: view(auth.token) } };
+      case 'header':
+        return { ...rest, auth: { type: 'header', name: auth.name, value: view(auth.value) } };
+      case 'query':
+        return { ...rest, auth: { type: 'query', param: auth.param, value: view(auth.value) } };
+      case 'backendai':
+        return {
+          ...rest,
+          auth: {
+            type: 'backendai',
+            accessKey: auth.accessKey,
+            secretKey: view(auth.secretKey),
+            ...(auth.apiVersion ? { apiVersion: auth.apiVersion } : {}),
+          },
+        };
+    }
+  }
+
+  /**
+   * Builds the full config of a save/test request: secrets from the request, else kept
+   * from the hub being edited. `persist` stores new secrets in the vault; otherwise they
+   * are used inline (for "Test connection", which must not store anything).
+   */
+  private async materialize(request: HubSaveRequest, persist: boolean): Promise<HubConfig> {
+    const { auth: authView, ...rest } = request.hub;
+    const previous = this.hubs.find((hub) => hub.id === (request.previousId ?? request.hub.id));
+    const field = fieldOf(authView);
+    let secret: SecretValue | undefined;
+    if (field) {
+      const incoming = request.secrets?.[field];
+      const current = secretViewAt(authView, field);
+      if (typeof incoming === 'string' && incoming.length > 0) {
+        secret = persist
+          ? { secret: await this.host.vault.store(request.hub.id, field, incoming) }
+          : incoming;
+      } else if (current?.kind === 'env') {
+        secret = { env: current.env };
+      } else if (incoming === null) {
+        secret = undefined;
+      } else {
+        secret = secretAt(previous?.auth, field);
+      }
+    }
+    const missing = (): never => {
+      throw new ApiCallError(
+        `hub "${request.hub.id}": ${field ?? 'auth'}: a secret is required`,
+        field ?? 'auth',
+      );
+    };
+    let auth: AuthConfig | undefined;
+    switch (authView?.type) {
+      case undefined:
+        auth = undefined;
+        break;
+      case 'none':
+        auth = { type: 'none' };
+        break;
+      case 'bearer':
+        auth = { type: 'bearer', token: secret ?? missing() };
+        break;
+      case 'header':
+        auth = { type: 'header', name: authView.name, value: secret ?? missing() };
+        break;
+      case 'query':
+        auth = { type: 'query', param: authView.param, value: secret ?? missing() };
+        break;
+      case 'backendai':
+        auth = {
+          type: 'backendai',
+          accessKey: authView.accessKey,
+          secretKey: secret ?? missing(),
+          ...(authView.apiVersion ? { apiVersion: authView.apiVersion } : {}),
+        };
+        break;
+    }
+    return auth ? { ...rest, auth } : { ...rest };
+  }
+
+  private check(hubs: HubConfig[]): void {
+    const result = validateConfig({ hubs });
+    if (!result.ok) {
+      const first = result.errors[0];
+      throw new ApiCallError(formatConfigIssues(result.errors), first?.field);
+    }
+  }
+
+  async saveHub(request: HubSaveRequest): Promise<HubSummary> {
+    const config = await this.materialize(request, true);
+    const previousId = request.previousId ?? config.id;
+    const others = this.hubs.filter((hub) => hub.id !== previousId);
+    if (others.some((hub) => hub.id === config.id))
+      throw new ApiCallError(`a hub with id "${config.id}" already exists`, 'id');
+    const next = [...others];
+    const index = this.hubs.findIndex((hub) => hub.id === previousId);
+    next.splice(index < 0 ? next.length : index, 0, config);
+    this.check(next);
+    // Secrets the edit replaced or cleared leave the vault.
+    const previous = this.hubs.find((hub) => hub.id === previousId);
+    for (const field of SECRET_FIELDS) {
+      const old = secretAt(previous?.auth, field);
+      const now = secretAt(config.auth, field);
+      if (
+        old &&
+        typeof old === 'object' &&
+        'secret' in old &&
+        !(now && typeof now === 'object' && 'secret' in now && now.secret === old.secret)
+      ) {
+        this.host.vault.remove(old.secret);
+      }
+    }
+    this.hubs = next;
+    this.persistHubs();
+    if (previousId !== config.id) this.engine.removeHub(previousId);
+    this.engine.upsertHub(config);
+    this.engine.start();
+    return this.summary(config.id);
+  }
+
+  removeHub(id: string): void {
+    const hub = this.hubs.find((candidate) => candidate.id === id);
+    if (!hub) throw new ApiCallError(`no hub "${id}"`, 'id');
+    for (const field of SECRET_FIELDS) {
+      const value = secretAt(hub.auth, field);
+      if (value && typeof value === 'object' && 'secret' in value) this.host.vault.remove(value.secret);
+    }
+    this.hubs = this.hubs.filter((candidate) => candidate.id !== id);
+    this.persistHubs();
+    this.engine.removeHub(id);
+  }
+
+  setEnabled(id: string, enabled: boolean): void {
+    const hub = this.hubs.find((candidate) => candidate.id === id);
+    if (!hub) throw new ApiCallError(`no hub "${id}"`, 'id');
+    const updated = { ...hub, enabled };
+    this.hubs = this.hubs.map((candidate) => (candidate.id === id ? updated : candidate));
+    this.persistHubs();
+    this.engine.upsertHub(updated);
+  }
+
+  runCommand(id: string, command: string): void {
+    const hub = this.hubs.find((candidate) => candidate.id === id);
+    if (!hub) throw new ApiCallError(`no hub "${id}"`, 'id');
+    if (hub.dialect !== 'rdev') throw new ApiCallError(`hub "${id}" is not an rdev hub`, 'id');
+    if (command.trim() === '') throw new ApiCallError('the command is empty', 'command');
+    const { streamId: _streamId, ...rest } = hub;
+    const updated: HubConfig = { ...rest, command };
+    this.hubs = this.hubs.map((candidate) => (candidate.id === id ? updated : candidate));
+    this.persistHubs();
+    this.engine.runCommand(id, command);
+  }
+
+  async testHub(request: HubSaveRequest): Promise<ProbeReport> {
+    const config = await this.materialize(request, false);
+    const result = validateConfig({ hubs: [config] });
+    if (!result.ok) throw new ApiCallError(formatConfigIssues(result.errors), result.errors[0]?.field);
+    const dialect = this.engine.dialectFor(config);
+    const report = await probeHub(dialect.plan, { listenMs: 5000, fetch: this.fetchForProbe });
+    return {
+      ...report,
+      request: { ...report.request, url: this.redact(report.request.url) },
+      frames: report.frames.map((frame) => this.redact(frame)),
+    };
+  }
+
+  async startDemo(): Promise<HubSummary[]> {
+    const configs = await this.host.startDemo();
+    const ids = new Set(configs.map((hub) => hub.id));
+    this.hubs = [...this.hubs.filter((hub) => !ids.has(hub.id)), ...configs];
+    this.persistHubs();
+    for (const config of configs) this.engine.upsertHub(config);
+    this.engine.start();
+    return this.summaries();
+  }
+
+  setMuted(hub: string, muted: boolean): void {
+    this.engine.alerts.setMuted(hub, muted);
+    this.host.persistence.saveMuted(this.engine.alerts.mutedHubs());
+  }
+
+  savedFilters(): SavedFilter[] {
+    return [...this.filters];
+  }
+
+  saveFilter(filter: SavedFilter): SavedFilter[] {
+    if (filter.name.trim() === '') throw new ApiCallError('a saved filter needs a name', 'name');
+    this.filters = [...this.filters.filter((f) => f.name !== filter.name), filter];
+    this.host.persistence.saveFilters(this.filters);
+    return this.savedFilters();
+  }
+
+  removeFilter(name: string): SavedFilter[] {
+    this.filters = this.filters.filter((f) => f.name !== name);
+    this.host.persistence.saveFilters(this.filters);
+    return this.savedFilters();
+  }
+
+  uiSettings(): UiSettings {
+    return structuredClone(this.ui);
+  }
+
+  setUiSettings(patch: Partial<UiSettings>): UiSettings {
+    this.ui = { ...this.ui, ...patch };
+    this.host.persistence.saveUi(this.ui);
+    for (const listener of this.listeners) listener.onSettings?.();
+    return this.uiSettings();
+  }
+
+  /** Starts an export in the background; progress is pushed. */
+  async startExport(request: ExportRequest): Promise<ExportProgress> {
+    const extension = request.format === 'ndjson' ? 'ndjson' : request.format === 'csv' ? 'csv' : 'log';
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const exportId = `x${this.nextExport++}`;
+    const path = await this.host.chooseExportPath(request, `hubwatch-${stamp}.${extension}`);
+    const progress: ExportProgress = {
+      exportId,
+      written: 0,
+      state: path === null ? 'cancelled' : 'running',
+      file: path,
+      downloadUrl: null,
+      error: null,
+      bytes: 0,
+    };
+    if (path === null) return progress;
+    const controller = new AbortController();
+    this.exports.set(exportId, { controller, progress });
+    const emit = () => {
+      for (const listener of this.listeners) listener.onExport?.({ ...progress });
+    };
+    let lastEmit = 0;
+    void exportToFile({
+      path,
+      format: request.format,
+      batches: this.engine.store.iterate(request.filter, { signal: controller.signal }),
+      redact: (text: string) => this.redact(text),
+      signal: controller.signal,
+      onProgress: (written: number) => {
+        progress.written = written;
+        const now = Date.now();
+        if (now - lastEmit > 200) {
+          lastEmit = now;
+          emit();
+        }
+      },
+    })
+      .then(
+        (result) => {
+          progress.state = 'done';
+          progress.written = result.count;
+          progress.bytes = result.bytes;
+          progress.downloadUrl = this.host.downloadUrl(result.path);
+          emit();
+        },
+        (error: unknown) => {
+          progress.state = controller.signal.aborted ? 'cancelled' : 'failed';
+          progress.error = controller.signal.aborted
+            ? null
+            : error instanceof Error
+              ? error.message
+              : String(error);
+          emit();
+        },
+      )
+      .finally(() => this.exports.delete(exportId));
+    return { ...progress };
+  }
+
+  cancelExport(exportId: string): void {
+    this.exports.get(exportId)?.controller.abort(new Error('export cancelled'));
+  }
+
+  /** Cancels running exports (their temp files are removed) — for shutdown. */
+  cancelAllExports(): void {
+    for (const entry of this.exports.values()) entry.controller.abort(new Error('shutting down'));
+  }
+
+  private persistHubs(): void {
+    this.host.persistence.saveHubs(this.hubs);
+    this.refreshRedactor();
+  }
+
+  private refreshRedactor(): void {
+    this.redact = createRedactor(collectSecretValues({ hubs: this.hubs }, this.secrets));
+  }
+}

@@ -1,0 +1,264 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoHub, type DemoHub } from '../../../src/demo-hub/demo-hub';
+import { HUB_EVENT_KEYS, type HubEvent } from '../../../src/shared/hub-event';
+import { runCli } from '../../support/cli';
+
+let demo: DemoHub;
+let dir: string;
+
+function writeConfig(name: string, hubs: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify({ hubs }));
+  return path;
+}
+
+function parseNdjson(text: string): HubEvent[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as HubEvent);
+}
+
+beforeAll(async () => {
+  demo = await startDemoHub({ port: 0, rate: 20, speed: 4, heartbeatMs: 1000, pingIntervalMs: 1000 });
+  dir = mkdtempSync(join(tmpdir(), 'hubwatch-capture-'));
+});
+
+afterAll(async () => {
+  await demo?.close();
+});
+
+describe('hubwatch capture against the demo hub', () => {
+  it('writes a valid HubEvent record for every event kind of every seed', async () => {
+    const config = writeConfig('all.json', demo.config().hubs);
+    const out = join(dir, 'all.ndjson');
+    const run = await runCli(['capture', '--config', config, '--duration', '21', '--out', out], {
+      timeoutMs: 60_000,
+    });
+    expect(run.code).toBe(0);
+    const events = parseNdjson(readFileSync(out, 'utf8'));
+    const seen = new Set(events.map((event) => `${event.hub}:${event.event}`));
+    const expected = [
+      'bots:log',
+      'bots:session',
+      'cube:status',
+      'cube:crash',
+      'cube:deleted',
+      'cube-ws:status',
+      'cube-ws:crash',
+      'cube-ws:deleted',
+      'evo:message',
+      'build:connected',
+      'build:output',
+      'build:heartbeat',
+      'build:error',
+      'build:complete',
+      'bai:session_preparing',
+      'bai:session_pulling',
+      'bai:session_creating',
+      'bai:session_started',
+      'bai:session_terminated',
+      'bai-task:task_updated',
+      'bai-task:task_done',
+      'bai-task:server_close',
+      'bai-task-failed:tak_failed',
+      'bai-task-cancelled:task_cancelled',
+    ];
+    for (const kind of expected) expect(seen, `missing ${kind}`).toContain(kind);
+
+    const seqs = new Map<string, number>();
+    for (const event of events) {
+      expect(Object.keys(event)).toEqual([...HUB_EVENT_KEYS]);
+      expect(event.seq).toBe((seqs.get(event.hub) ?? 0) + 1);
+      seqs.set(event.hub, event.seq);
+      expect(['debug', 'info', 'warn', 'error', 'state']).toContain(event.level);
+      expect(event.id === null || (typeof event.id === 'string' && event.id !== '')).toBe(true);
+      expect(Number.isFinite(event.time) && Number.isFinite(event.receivedAt)).toBe(true);
+    }
+    const crash = events.find((event) => event.event === 'crash')!;
+    expect(crash).toMatchObject({ level: 'error', entity: { type: 'server' } });
+    const payload = (crash.data as { Data: { payload: { timestamp: string } } }).Data.payload;
+    expect(crash.time).toBe(Date.parse(payload.timestamp));
+    const log = events.find((event) => event.event === 'log')!;
+    expect(log.time).toBe((log.data as { timestamp_ms: number }).timestamp_ms);
+    const output = events.find((event) => event.event === 'output')!;
+    expect(output.entity).toMatchObject({ type: 'command' });
+    expect(output.id).toMatch(/^\d+$/);
+    const failed = events.find((event) => event.event === 'tak_failed')!;
+    expect(failed.level).toBe('error');
+    expect(run.stderr).toMatch(/build: ended/);
+  }, 70_000);
+
+  it('stops after exactly --count events', async () => {
+    const config = writeConfig(
+      'bots.json',
+      demo.config().hubs.filter((hub) => hub.id === 'bots' || hub.id === 'evo'),
+    );
+    const run = await runCli(['capture', '--config', config, '--count', '25']);
+    expect(run.code).toBe(0);
+    expect(parseNdjson(run.stdout).filter((event) => event.event !== 'gap')).toHaveLength(25);
+  });
+
+  it('captures only the hubs named with --hub', async () => {
+    const config = writeConfig('two.json', demo.config().hubs);
+    const run = await runCli(['capture', '--config', config, '--hub', 'evo', '--count', '5']);
+    expect(run.code).toBe(0);
+    expect(new Set(parseNdjson(run.stdout).map((event) => event.hub))).toEqual(new Set(['evo']));
+  });
+
+  it('exits 0 once every hub has ended for good', async () => {
+    const config = writeConfig(
+      'ending.json',
+      demo.config().hubs.filter((hub) => hub.id === 'build' || hub.id.startsWith('bai-task')),
+    );
+    const run = await runCli(['capture', '--config', config], { timeoutMs: 40_000 });
+    expect(run.code).toBe(0);
+    const events = parseNdjson(run.stdout);
+    expect(events.filter((event) => event.event === 'complete')).toHaveLength(1);
+    expect(events.filter((event) => event.event === 'server_close')).toHaveLength(3);
+    expect(run.stderr).toMatch(/every hub has stopped/);
+  }, 45_000);
+
+  it('writes CSV with a header row and text with one line per event', async () => {
+    const config = writeConfig(
+      'evo.json',
+      demo.config().hubs.filter((hub) => hub.id === 'evo'),
+    );
+    const csv = await runCli(['capture', '--config', config, '--count', '3', '--format', 'csv']);
+    const lines = csv.stdout.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('hub,seq,receivedAt,time,event,id,level,source,entity,message,data');
+    expect(lines).toHaveLength(4);
+    const text = await runCli(['capture', '--config', config, '--count', '3', '--format', 'text']);
+    const textLines = text.stdout.trimEnd().split('\n');
+    expect(textLines).toHaveLength(3);
+    expect(textLines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z evo (debug|info|warn|error) /);
+  });
+
+  it('writes the raised alerts to --alerts', async () => {
+    const config = writeConfig(
+      'cube.json',
+      demo.config().hubs.filter((hub) => hub.id === 'cube'),
+    );
+    const alerts = join(dir, 'alerts.ndjson');
+    const run = await runCli([
+      'capture',
+      '--config',
+      config,
+      '--duration',
+      '6',
+      '--alerts',
+      alerts,
+      '--out',
+      join(dir, 'cube.ndjson'),
+    ]);
+    expect(run.code).toBe(0);
+    const lines = readFileSync(alerts, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { ruleId: string; hub: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines[0]).toMatchObject({ ruleId: 'protocube-crash', hub: 'cube' });
+  }, 30_000);
+
+  it('exits 1 naming the hub when every hub is refused its credentials', async () => {
+    const bots = demo.config().hubs.find((hub) => hub.id === 'bots')!;
+    const config = writeConfig('bad-token.json', [{ ...bots, auth: { type: 'bearer', token: 'wrong' } }]);
+    const run = await runCli(['capture', '--config', config, '--duration', '10']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/bots: failed: .*credentials|bots: failed: .*401/);
+    expect(run.stderr).not.toContain('wrong');
+  });
+
+  it('writes everything it received and exits 0 on SIGINT', async () => {
+    const config = writeConfig(
+      'sigint.json',
+      demo.config().hubs.filter((hub) => hub.id === 'evo'),
+    );
+    const run = await runCli(['capture', '--config', config], {
+      onStarted: (child) => setTimeout(() => child.kill('SIGINT'), 2500),
+    });
+    expect(run.code).toBe(0);
+    const events = parseNdjson(run.stdout);
+    expect(events.length).toBeGreaterThan(0);
+    expect(run.stderr).toMatch(/SIGINT received: \d+ events/);
+  });
+});
+
+describe('hubwatch capture with bad input', () => {
+  it('exits 2 naming the hub and the field of an invalid config', async () => {
+    const config = writeConfig('invalid.json', [
+      { id: 'bots', dialect: 'bot-hub', url: 'http://127.0.0.1:1/events', auth: { type: 'bearer' } },
+    ]);
+    const run = await runCli(['capture', '--config', config]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/hub "bots".*auth\.token/);
+  });
+
+  it('exits 2 for a file that is not JSON, an unknown hub, a missing env secret and bad arguments', async () => {
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{ "hubs": [ ');
+    expect((await runCli(['capture', '--config', broken])).code).toBe(2);
+    const good = writeConfig('good.json', [
+      { id: 'evo', dialect: 'evoclaw', url: 'http://127.0.0.1:1/api/logs/stream' },
+    ]);
+    const unknown = await runCli(['capture', '--config', good, '--hub', 'nope']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('no hub "nope"')]);
+    const envConfig = writeConfig('env.json', [
+      {
+        id: 'bots',
+        dialect: 'bot-hub',
+        url: 'http://127.0.0.1:1/events',
+        auth: { type: 'bearer', token: { env: 'HUBWATCH_TEST_UNSET_TOKEN' } },
+      },
+    ]);
+    const missing = await runCli(['capture', '--config', envConfig]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('HUBWATCH_TEST_UNSET_TOKEN')]);
+    expect((await runCli(['capture', '--config', good, '--count', 'many'])).code).toBe(2);
+    expect((await runCli(['capture', '--config', good, '--format', 'xml'])).code).toBe(2);
+    expect((await runCli(['capture'])).code).toBe(2);
+  });
+});
+
+describe('hubwatch capture across a reconnect', () => {
+  let server: Server;
+  let port: number;
+  let connections = 0;
+
+  beforeAll(async () => {
+    // Two events, then the connection drops; no ids, so the client cannot resume.
+    server = createServer((req, res) => {
+      connections++;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('retry: 50\n\n');
+      res.write(`data: {"msg":"first ${connections}"}\n\n`);
+      res.write(`data: {"msg":"second ${connections}"}\n\n`);
+      setTimeout(() => res.destroy(), 30);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  it('writes a gap marker that --count does not count', async () => {
+    const config = writeConfig('gappy.json', [
+      { id: 'gappy', dialect: 'generic', url: `http://127.0.0.1:${port}/`, fields: { message: 'msg' } },
+    ]);
+    const run = await runCli(['capture', '--config', config, '--count', '4']);
+    expect(run.code).toBe(0);
+    const events = parseNdjson(run.stdout);
+    const gaps = events.filter((event) => event.event === 'gap');
+    expect(gaps.length).toBeGreaterThanOrEqual(1);
+    expect(gaps[0]).toMatchObject({ level: 'warn', data: null, id: null });
+    expect(events.filter((event) => event.event !== 'gap')).toHaveLength(4);
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+});
