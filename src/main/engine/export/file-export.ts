@@ -1,0 +1,180 @@
+/**
+ * Writing records to files and streams. File exports stream into a temporary file beside
+ * the target and rename it into place only when complete, so an interrupted export
+ * (error, cancel, crash) never leaves a half-written file under the chosen name.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { EngineEvent } from '../event-record';
+import { ChunkedWriter, DEFAULT_CHUNK_SIZE } from './chunked-writer';
+import { formatterFor, type ExportFormat } from './formats';
+import type { Redactor } from './redaction';
+
+/** What to export where. */
+export interface ExportToFileOptions {
+  /** The file to create (replaced if it exists, only once the export is complete). */
+  path: string;
+  format: ExportFormat;
+  /** The records, in batches (e.g. pages of a store query), read one batch at a time. */
+  batches: AsyncIterable<readonly EngineEvent[]>;
+  redact: Redactor;
+  /** Cancels the export: the temporary file is removed and the promise rejects. */
+  signal?: AbortSignal;
+  /** Called after each batch with the number of records written so far. */
+  onProgress?: (written: number) => void;
+}
+
+/** A finished export. */
+export interface ExportResult {
+  /** Records written. */
+  count: number;
+  /** Bytes in the file. */
+  bytes: number;
+  /** The file written (the requested path). */
+  path: string;
+}
+
+/** A hidden temporary name beside the target: same directory, so the final rename is atomic. */
+function temporaryPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+}
+
+/**
+ * Streams records into `path` with constant memory: lines are written in chunks of about
+ * 64 KiB, waiting whenever the disk falls behind. The data goes to a temporary file in the
+ * same directory that is flushed to disk and renamed to `path` when everything is written;
+ * on any error or abort the temporary file is removed and the promise rejects.
+ */
+export async function exportToFile(options: ExportToFileOptions): Promise<ExportResult> {
+  const { path, format, batches, redact, signal, onProgress } = options;
+  signal?.throwIfAborted();
+  const temporaryPath = temporaryPathFor(path);
+  // `wx`: never clobber an existing file by a name collision; `flush`: fsync before close,
+  // so the renamed file is complete on disk even after a power cut.
+  const stream = createWriteStream(temporaryPath, { flags: 'wx', flush: true });
+  // Errors are read from `stream.errored`; without a listener an 'error' event would crash the process.
+  stream.on('error', () => undefined);
+  const writer = new ChunkedWriter(stream, DEFAULT_CHUNK_SIZE);
+  const formatter = formatterFor(format, redact);
+  let count = 0;
+  try {
+    writer.append(formatter.header);
+    for await (const batch of batches) {
+      signal?.throwIfAborted();
+      if (stream.errored) throw stream.errored;
+      for (const event of batch) writer.append(formatter.line(event));
+      count += batch.length;
+      if (writer.needsDrain) await writer.drain(signal);
+      onProgress?.(count);
+    }
+    signal?.throwIfAborted();
+    await writer.flush(signal);
+    stream.end();
+    await finished(stream);
+    signal?.throwIfAborted();
+    await rename(temporaryPath, path);
+    return { count, bytes: writer.bytes, path };
+  } catch (error) {
+    stream.destroy();
+    await finished(stream).catch(() => undefined);
+    await rm(temporaryPath, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Writes records to an open stream as they arrive (see `createLineSink`). */
+export interface LineSink {
+  /**
+   * Formats and buffers records; full chunks are written at once, the rest within
+   * `flushIntervalMs`. Returns `false` when the output is backed up: await `drained()`
+   * before writing more if you can.
+   */
+  write(events: Iterable<EngineEvent>): boolean;
+  /** Resolves when the output has taken what it was given (at once when it is not backed up). */
+  drained(): Promise<void>;
+  /** Writes everything buffered and waits until the output has taken it (call before exit). */
+  flush(): Promise<void>;
+  /** Flushes, ends the stream and waits until it has finished (for files, not stdout). */
+  end(): Promise<void>;
+  /** Records written or buffered. */
+  readonly count: number;
+  /** UTF-8 bytes handed to the stream. */
+  readonly bytes: number;
+}
+
+/** Options of `createLineSink`. */
+export interface LineSinkOptions {
+  /** Longest a written record waits in the buffer, so live output stays live (default 100 ms). */
+  flushIntervalMs?: number;
+  /** Characters gathered before a write (default 64 KiB). */
+  chunkSize?: number;
+}
+
+/**
+ * A sink that writes records to `stream` in `format` as they arrive — what `hubwatch
+ * capture` writes to stdout or `--out`. Same formatters, redaction and chunking as file
+ * exports; the header (CSV) is written at once. Call `flush()` (stdout) or `end()` (a file)
+ * before exiting.
+ */
+export function createLineSink(
+  stream: Writable,
+  format: ExportFormat,
+  redact: Redactor,
+  options: LineSinkOptions = {},
+): LineSink {
+  const flushIntervalMs = options.flushIntervalMs ?? 100;
+  const writer = new ChunkedWriter(stream, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const formatter = formatterFor(format, redact);
+  let count = 0;
+  let timer: NodeJS.Timeout | null = null;
+
+  const writeNow = () => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    writer.writeBuffer();
+  };
+
+  if (formatter.header.length > 0) {
+    writer.append(formatter.header);
+    writeNow();
+  }
+
+  return {
+    write(events) {
+      for (const event of events) {
+        writer.append(formatter.line(event));
+        count++;
+      }
+      if (writer.buffered > 0 && timer === null) {
+        timer = setTimeout(writeNow, flushIntervalMs);
+        // A pending flush must not keep a finished capture alive; exit paths call flush().
+        timer.unref();
+      }
+      return !writer.needsDrain;
+    },
+    drained: () => writer.drain(),
+    async flush() {
+      writeNow();
+      await writer.drain();
+    },
+    async end() {
+      writeNow();
+      await writer.drain();
+      stream.end();
+      await finished(stream);
+      writer.throwIfFailed();
+    },
+    get count() {
+      return count;
+    },
+    get bytes() {
+      return writer.bytes;
+    },
+  };
+}
