@@ -1,0 +1,194 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { CallResult, PushMessage } from '../../../src/shared/api';
+import type { ServerMessage } from '../../../src/shared/serve-protocol';
+import { BIN, ROOT } from '../../support/cli';
+
+let child: ChildProcess;
+let openUrl: URL;
+let cookie: string;
+let stderr = '';
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: openUrl.port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+class ApiClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, (result: CallResult<unknown>) => void>();
+  readonly pushes: PushMessage[] = [];
+  readonly raw: string[] = [];
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => {
+      const text = data.toString('utf8');
+      this.raw.push(text);
+      const message = JSON.parse(text) as ServerMessage;
+      if (message.type === 'result') this.pending.get(message.id)?.(message.result);
+      else this.pushes.push(...message.batch);
+    });
+  }
+  call(name: string, request: unknown): Promise<CallResult<unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.socket.send(JSON.stringify({ type: 'call', id, name, request }));
+    });
+  }
+}
+
+function connect(headers: Record<string, string>): Promise<ApiClient> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${openUrl.port}/api`, { headers });
+    socket.once('open', () => resolve(new ApiClient(socket)));
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    socket.once('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--demo'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /Hubwatch UI: (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  openUrl = new URL(line);
+  const first = await get(`/?token=${openUrl.searchParams.get('token')}`);
+  cookie = String(first.headers['set-cookie']).split(';')[0]!;
+}, 30_000);
+
+afterAll(async () => {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+});
+
+describe('hubwatch serve', () => {
+  it('listens on loopback and prints a URL carrying its token', () => {
+    expect(openUrl.hostname).toBe('127.0.0.1');
+    expect(openUrl.searchParams.get('token')!.length).toBeGreaterThanOrEqual(24);
+  });
+
+  it('refuses every request without the token, static pages included', async () => {
+    for (const path of [
+      '/',
+      '/index.html',
+      '/favicon.svg',
+      '/assets/whatever.js',
+      '/api',
+      '/exports/abc/file.ndjson',
+    ]) {
+      expect((await get(path)).status, path).toBe(401);
+    }
+    expect((await get('/?token=wrong')).status).toBe(401);
+    expect((await get('/', { Cookie: 'hubwatch_token=wrong' })).status).toBe(401);
+  });
+
+  it('trades the token in the URL for an HttpOnly cookie and serves the UI with a strict CSP', async () => {
+    const first = await get(`/?token=${openUrl.searchParams.get('token')}`);
+    expect(first.status).toBe(303);
+    expect(first.headers['location']).toBe('/');
+    expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+    const page = await get('/', { Cookie: cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<div id="app">');
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
+    expect((await get('/', { Cookie: cookie, Host: 'evil.example:80' })).status).toBe(403);
+  });
+
+  it('refuses the API socket without the token or from another origin', async () => {
+    await expect(connect({})).rejects.toThrow(/401/);
+    await expect(connect({ Cookie: cookie, Origin: 'http://evil.example' })).rejects.toThrow(/403/);
+  });
+
+  it('answers API calls and pushes live rows of the demo hubs', async () => {
+    const client = await connect({ Cookie: cookie, Origin: `http://127.0.0.1:${openUrl.port}` });
+    const info = await client.call('app.info', null);
+    expect(info).toMatchObject({ ok: true, value: { mode: 'browser', demoRunning: true } });
+    const hubs = (await client.call('hubs.list', null)) as { ok: true; value: { id: string }[] };
+    expect(hubs.value.map((hub) => hub.id)).toEqual(
+      expect.arrayContaining(['bots', 'cube', 'evo', 'build', 'bai']),
+    );
+    const opened = (await client.call('view.open', { filter: { hubs: ['evo'] } })) as {
+      ok: true;
+      value: { viewId: string };
+    };
+    expect(opened.ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 2500));
+    const updates = client.pushes.filter((push) => push.name === 'view');
+    expect(updates.length).toBeGreaterThan(0);
+    const rows = (await client.call('view.rows', { viewId: opened.value.viewId, start: 0, count: 5 })) as {
+      ok: true;
+      value: { rows: { hub: string }[] };
+    };
+    expect(rows.value.rows.length).toBeGreaterThan(0);
+    expect(rows.value.rows.every((row) => row.hub === 'evo')).toBe(true);
+    client.socket.close();
+  });
+
+  it('rejects a malformed payload with an error naming the field', async () => {
+    const client = await connect({ Cookie: cookie });
+    expect(await client.call('view.rows', { viewId: 'v1', start: -1, count: 5 })).toMatchObject({
+      ok: false,
+      error: { field: 'start' },
+    });
+    expect(await client.call('no.such.call', null)).toMatchObject({
+      ok: false,
+      error: { message: /unknown call/ },
+    });
+    expect(await client.call('view.open', { filter: { regex: '(' } })).toMatchObject({
+      ok: false,
+      error: { field: 'regex' },
+    });
+    client.socket.close();
+  });
+
+  it('never sends a secret typed into the browser back to it', async () => {
+    const client = await connect({ Cookie: cookie });
+    const secret = 'sk-very-secret-value-1234';
+    const saved = await client.call('hubs.save', {
+      hub: {
+        id: 'private',
+        dialect: 'bot-hub',
+        url: 'http://127.0.0.1:9/events',
+        auth: { type: 'bearer', token: { kind: 'stored', set: false } },
+      },
+      secrets: { 'auth.token': secret },
+    });
+    expect(saved).toMatchObject({
+      ok: true,
+      value: { config: { auth: { type: 'bearer', token: { kind: 'stored', set: true } } } },
+    });
+    await client.call('hubs.list', null);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(client.raw.join('\n')).not.toContain(secret);
+    await client.call('hubs.remove', { id: 'private' });
+    client.socket.close();
+  });
+});
