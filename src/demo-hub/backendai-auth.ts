@@ -39,7 +39,7 @@ export function parseIsoDate(value: string): ParsedDate | undefined {
   const num = (text: string | undefined): number => (text === undefined ? 0 : Number(text));
   const [y, mo, d] = [num(g.y), num(g.mo), num(g.d)];
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
-  const fracMs = g.frac === undefined ? 0 : Number(`0.${g.frac}`) * 1000;
+  const fracMs = g.frac === undefined ? 0 : Math.floor(Number(`0.${g.frac}`) * 1000);
   let offsetMs = 0;
   if (g.tz !== undefined && g.tz.toUpperCase() !== 'Z') {
     const sign = g.tz.startsWith('-') ? -1 : 1;

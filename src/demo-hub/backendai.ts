@@ -97,12 +97,16 @@ export class SessionLifecycles {
   next(): SessionEvent {
     const r = this.random;
     const active = this.sessions.filter((s) => s.phase !== 'terminated');
+    // Until the first (batch) session has failed, interactive sessions wait before ending,
+    // so the first termination is always the FAILURE. The first session stays movable.
+    const movable =
+      this.terminatedCount > 0 ? active : active.filter((s) => s.batch || s.phase !== 'started');
     const session =
-      active.length === 0 || (active.length < MAX_ACTIVE && r.chance(0.3))
+      movable.length === 0 || (active.length < MAX_ACTIVE && r.chance(0.3))
         ? this.create()
         : r.chance(0.6)
-          ? (active[0] as SimSession)
-          : r.pick(active);
+          ? (movable[0] as SimSession)
+          : r.pick(movable);
     return this.advance(session);
   }
 

@@ -191,8 +191,10 @@ export class BotWorld {
         wait = r.int(3, 6);
         break;
       case 'logging_in': {
-        // RenéPixel's first login always fails, so an error shows up early in every run.
-        const fails = (bot.profile.id === 'bot-3' && bot.loginAttempts === 1) || r.chance(0.1);
+        // RenéPixel's first login always fails, so an error shows up early in every run;
+        // other first logins succeed, so every status shows within 20 s at the default rate.
+        const scripted = bot.profile.id === 'bot-3' && bot.loginAttempts === 1;
+        const fails = scripted || (bot.loginAttempts > 2 && r.chance(0.1));
         if (fails) {
           s.status = 'error';
           s.last_error = r.pick(LOGIN_ERRORS);

@@ -91,6 +91,8 @@ const TEST_FILES = [
 
 function npmTest(r: SeededRandom, project: string): CommandScript {
   const s = new ScriptBuilder(r);
+  // The whole run lasts 8–11 s: the files take what they take, then the summary waits if need be.
+  const target = r.int(8200, 9800);
   s.out(`> ${project}@1.4.2 test`).out('> vitest run').out('').wait(300, 600);
   s.out(` RUN  v3.2.4 /srv/rdev/projects/${project}`).out('').wait(600, 900);
   const testsStart = s.now;
@@ -101,13 +103,15 @@ function npmTest(r: SeededRandom, project: string): CommandScript {
     if (i === failAt) {
       s.out(' ❯ src/api/retry.test.ts (6 tests | 1 failed) 1204ms');
       s.out('   × retries with exponential backoff 1003ms');
-      s.out('     → expected 3 to be 4 // Object.is equality').wait(800, 1200);
+      s.out('     → expected 3 to be 4 // Object.is equality').wait(600, 1000);
       passedTests += 5;
     }
     const tests = r.int(3, 18);
     passedTests += tests;
-    s.out(` ✓ ${file} (${tests} tests) ${r.int(8, 480)}ms`).wait(800, 1200);
+    s.out(` ✓ ${file} (${tests} tests) ${r.int(8, 480)}ms`).wait(600, 1000);
   });
+  const short = target - 400 - s.now;
+  if (short > 0) s.wait(short, short);
   s.err('').err('⎯⎯⎯⎯⎯⎯⎯ Failed Tests 1 ⎯⎯⎯⎯⎯⎯⎯');
   s.err(' FAIL  src/api/retry.test.ts > retry > retries with exponential backoff');
   s.err('AssertionError: expected 3 to be 4 // Object.is equality');
