@@ -12,11 +12,13 @@ import {
   NOT_JSON,
   isJsonObject,
   malformedEvent,
+  numberField,
   parseJsonPayload,
   sseEventName,
   preview,
   stringField,
   unreadablePayloadEvent,
+  type JsonObject,
 } from './json-payload';
 import { normalizeLevel } from './levels';
 import { findPayloadTime, timeFromValue } from './payload-time';
@@ -49,6 +51,17 @@ export function evoclawPollUrl(hub: Pick<HubConfig, 'url' | 'pollUrl'>): string 
   }
 }
 
+/** `status: ok, 3 agents online` from a status poll (each part only when the response has it). */
+function describeStatus(payload: JsonObject, text: string): string {
+  const status = stringField(payload, 'status');
+  const online = numberField(payload, 'agents_online');
+  const agents = payload['agents'];
+  const count =
+    online !== null ? `${online} agents online` : Array.isArray(agents) ? `${agents.length} agents` : null;
+  if (status === null) return count === null ? `status: ${preview(text)}` : `status: ${count}`;
+  return count === null ? `status: ${status}` : `status: ${status}, ${count}`;
+}
+
 /**
  * Maps one EvoClaw frame. Stream lines take level, component (as source) and message from
  * the payload, and their `HH:MM:SS` time on the local day nearest to when they arrived.
@@ -65,8 +78,7 @@ export function mapEvoclawFrame(frame: Frame): MappedEvent {
   if (typeof message === 'string') {
     summary = message;
   } else if (frame.via === 'poll') {
-    const status = stringField(payload, 'status');
-    summary = status === null ? `status: ${preview(frame.data)}` : `status: ${status}`;
+    summary = describeStatus(payload, frame.data);
   } else {
     summary = preview(frame.data);
   }

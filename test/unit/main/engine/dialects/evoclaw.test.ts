@@ -71,6 +71,15 @@ describe('evoclaw dialect', () => {
     });
   });
 
+  it('counts the agents a status poll reports', () => {
+    const online = mapEvoclawFrame(
+      frame(null, '{"status":"ok","agents_online":3,"agents":[{},{},{}]}', { via: 'poll' }),
+    );
+    expect(online.message).toBe('status: ok, 3 agents online');
+    const listed = mapEvoclawFrame(frame(null, '{"agents":[{"id":"a"}]}', { via: 'poll' }));
+    expect(listed.message).toBe('status: 1 agents');
+  });
+
   it('keeps an HTML error page from a poll, marked malformed', () => {
     const mapped = mapEvoclawFrame(frame(null, '<html>502</html>', { via: 'poll' }));
     expect(mapped).toMatchObject({
