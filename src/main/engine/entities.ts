@@ -40,7 +40,9 @@ const SESSION_PHASES: Record<string, SessionPhase> = {
 
 export class EntityTracker {
   private readonly states = new Map<string, EntityState>();
-  private readonly changed = new Set<string>();
+  /** hub → type → id → state: the per-event lookup builds no key string. */
+  private readonly byHub = new Map<string, Map<EntityType, Map<string, EntityState>>>();
+  private readonly changed = new Set<EntityState>();
   private readonly removed = new Set<string>();
 
   /** @param commandOf the command line Hubwatch started on an rdev hub, if any. */
@@ -50,11 +52,22 @@ export class EntityTracker {
   update(event: EngineEvent): void {
     const entity = event.entity;
     if (!entity || event.gap) return;
-    const key = entityKey(event.hub, entity.type, entity.id);
-    let state = this.states.get(key);
+    let types = this.byHub.get(event.hub);
+    if (!types) {
+      types = new Map();
+      this.byHub.set(event.hub, types);
+    }
+    let ids = types.get(entity.type);
+    if (!ids) {
+      ids = new Map();
+      types.set(entity.type, ids);
+    }
+    let state = ids.get(entity.id);
     if (!state) {
+      const key = entityKey(event.hub, entity.type, entity.id);
       state = this.create(key, event, entity.type, entity.id);
       this.states.set(key, state);
+      ids.set(entity.id, state);
     }
     state.lastEventAt = event.time;
     state.lastSeq = event.seq;
@@ -77,7 +90,7 @@ export class EntityTracker {
         this.updateCommand(state, event, data);
         break;
     }
-    this.changed.add(key);
+    this.changed.add(state);
   }
 
   /** Every entity, optionally of one type or one hub. */
@@ -100,19 +113,17 @@ export class EntityTracker {
     for (const [key, state] of this.states) {
       if (state.hub === hub) {
         this.states.delete(key);
-        this.changed.delete(key);
+        this.changed.delete(state);
         this.removed.add(key);
       }
     }
+    this.byHub.delete(hub);
   }
 
   /** What changed since the last call: copies, safe to send. */
   takeChanges(): { changed: EntityState[]; removed: string[] } {
     const changed: EntityState[] = [];
-    for (const key of this.changed) {
-      const state = this.states.get(key);
-      if (state) changed.push(structuredClone(state));
-    }
+    for (const state of this.changed) changed.push(structuredClone(state));
     const removed = [...this.removed];
     this.changed.clear();
     this.removed.clear();

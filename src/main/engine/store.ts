@@ -249,15 +249,27 @@ export class HubRing {
   }
 
   private grow(slots: number): void {
-    const keep: number[] = [];
-    for (let i = 0; i < this.size; i++) {
-      const slot = this.start + i;
-      keep.push(slot >= this.slots ? slot - this.slots : slot);
-    }
-    const copy = this.snapshotColumns(keep);
-    this.allocate(slots);
-    this.start = 0;
-    this.restoreColumns(copy, keep.length);
+    // Rings only grow before they first wrap (start is 0): a plain copy keeps the order.
+    const grownFloat = (column: Float64Array) => {
+      const next = new Float64Array(slots);
+      next.set(column.subarray(0, this.size));
+      return next;
+    };
+    const grownBytes = (column: Uint8Array) => {
+      const next = new Uint8Array(slots);
+      next.set(column.subarray(0, this.size));
+      return next;
+    };
+    this.g = grownFloat(this.g);
+    this.seq = grownFloat(this.seq);
+    this.receivedAt = grownFloat(this.receivedAt);
+    this.time = grownFloat(this.time);
+    this.level = grownBytes(this.level);
+    this.flags = grownBytes(this.flags);
+    this.entityType = grownBytes(this.entityType);
+    this.payloadKind = grownBytes(this.payloadKind);
+    // Plain arrays grow by themselves.
+    this.slots = slots;
   }
 
   private allocate(slots: number): void {

@@ -1,0 +1,164 @@
+/**
+ * Ingest: events/s sustained through transport → dialect → store → batched subscriber over
+ * 10 hubs of about 250-byte JSON events, with the count of lost events; and, over the same
+ * bytes, the baseline of eventsource-parser + JSON.parse alone. Reports the ratio.
+ */
+import { createParser } from 'eventsource-parser';
+import { Engine } from '../src/main/engine/engine';
+import type { HubConfig } from '../src/shared/hub-config';
+import { figure, formatRate, printJsonSummary, sleep, startGenerator } from './bench-support';
+import { sseLogFrame } from './frames';
+
+const HUBS = 10;
+const PER_HUB = Number(process.env['BENCH_INGEST_PER_HUB'] ?? 200_000);
+const SIZE = 250;
+
+async function pipeline(): Promise<{
+  rate: number;
+  lost: number;
+  seconds: number;
+  received: number;
+  sent: number;
+}> {
+  const generator = await startGenerator(['--total', String(PER_HUB), '--size', String(SIZE)]);
+  const engine = new Engine({ capacityPerHub: 100_000 });
+  let received = 0;
+  let first = 0;
+  let last = 0;
+  engine.subscribe({
+    onEvents(batch) {
+      if (first === 0) first = performance.now();
+      received += batch.length;
+      last = performance.now();
+    },
+  });
+  const hubs: HubConfig[] = Array.from({ length: HUBS }, (_, i) => ({
+    id: `load-${i}`,
+    dialect: 'bot-hub',
+    url: `http://127.0.0.1:${generator.port}/hub/${i}`,
+  }));
+  engine.setHubs(hubs);
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  engine.start();
+  const deadline = Date.now() + 120_000;
+  let lastSeen = -1;
+  let stillFor = 0;
+  while (received < HUBS * PER_HUB && Date.now() < deadline) {
+    await sleep(200);
+    // Stop waiting if nothing more arrives for 5 s: whatever is missing is lost.
+    stillFor = received === lastSeen ? stillFor + 200 : 0;
+    lastSeen = received;
+    if (stillFor > 5000) break;
+  }
+  engine.flush();
+  const cpu = process.cpuUsage(cpuBefore);
+  if (process.env['BENCH_VERBOSE']) {
+    process.stderr.write(
+      `engine process CPU: ${(((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100).toFixed(0)} % of one core\n`,
+    );
+  }
+  const stats = await generator.stats();
+  const sent = Object.values(stats).reduce((sum, n) => sum + n, 0);
+  await engine.stop();
+  await generator.stop();
+  const seconds = (last - first) / 1000;
+  return { rate: received / seconds, lost: sent - received, seconds, received, sent };
+}
+
+/** The same generator, the same 10 connections, but only fetch + decode + eventsource-parser + JSON.parse. */
+async function wireBaseline(): Promise<{ rate: number }> {
+  const generator = await startGenerator(['--total', String(PER_HUB), '--size', String(SIZE)]);
+  let count = 0;
+  const target = HUBS * PER_HUB;
+  const controllers: AbortController[] = [];
+  const started = performance.now();
+  let finishedAt = 0;
+  await Promise.all(
+    Array.from({ length: HUBS }, async (_, i) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const response = await fetch(`http://127.0.0.1:${generator.port}/hub/${i}`, {
+        signal: controller.signal,
+      });
+      const decoder = new TextDecoder();
+      let mine = 0;
+      const parser = createParser({
+        onEvent(event) {
+          JSON.parse(event.data);
+          mine++;
+          count++;
+        },
+      });
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        if (mine >= PER_HUB) break;
+      }
+      if (count >= target && finishedAt === 0) finishedAt = performance.now();
+      controller.abort();
+    }),
+  ).catch(() => undefined);
+  await generator.stop();
+  return { rate: count / (((finishedAt || performance.now()) - started) / 1000) };
+}
+
+function baseline(): { rate: number } {
+  // The same bytes the pipeline received, decoded and parsed with nothing else.
+  const stamp = Date.now();
+  const events = 500_000;
+  const text: string[] = [];
+  for (let i = 1; i <= events; i++) text.push(sseLogFrame(i, stamp, SIZE));
+  const bytes = Buffer.from(text.join(''), 'utf8');
+  const chunk = 64 * 1024;
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    let count = 0;
+    const parser = createParser({
+      onEvent(event) {
+        JSON.parse(event.data);
+        count++;
+      },
+    });
+    const decoder = new TextDecoder();
+    const started = performance.now();
+    for (let offset = 0; offset < bytes.length; offset += chunk) {
+      parser.feed(decoder.decode(bytes.subarray(offset, offset + chunk), { stream: true }));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (count !== events) throw new Error(`baseline parsed ${count} of ${events}`);
+    best = Math.max(best, events / seconds);
+  }
+  return { rate: best };
+}
+
+const result = await pipeline();
+figure(
+  'ingest.pipeline',
+  formatRate(result.rate),
+  `${HUBS} hubs × ${PER_HUB.toLocaleString('en-US')} bot-hub events of ~${SIZE} B over loopback SSE from a separate generator process, in ${result.seconds.toFixed(1)} s (transport → dialect → store → entities → alerts → batched subscriber)`,
+);
+figure(
+  'ingest.lost',
+  `${result.lost} events`,
+  `sent ${result.sent.toLocaleString('en-US')}, received ${result.received.toLocaleString('en-US')}`,
+);
+if (process.env['BENCH_PIPELINE_ONLY']) process.exit(0);
+const wire = await wireBaseline();
+const base = baseline();
+figure(
+  'ingest.baseline.wire',
+  formatRate(wire.rate),
+  'fetch + TextDecoder + eventsource-parser + JSON.parse alone, same generator, same 10 connections, same bytes',
+);
+figure('ingest.ratio.wire', `${((result.rate / wire.rate) * 100).toFixed(0)} %`, 'pipeline ÷ wire baseline');
+figure(
+  'ingest.baseline.memory',
+  formatRate(base.rate),
+  'eventsource-parser + JSON.parse alone over the same bytes already in memory (64 KiB chunks, best of 3)',
+);
+figure(
+  'ingest.ratio.memory',
+  `${((result.rate / base.rate) * 100).toFixed(0)} %`,
+  'pipeline ÷ in-memory baseline',
+);
+printJsonSummary();
