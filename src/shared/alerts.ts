@@ -60,7 +60,7 @@ export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
     id: 'backendai-task-failed',
     name: 'Background task failed',
     enabled: true,
-    match: { dialects: ['backendai'], events: ['task_failed', 'tak_failed'] },
+    match: { dialects: ['backendai'], events: ['task_failed', 'tak_failed', 'task_fail'] },
     title: 'Background task {entity} failed on {hub}',
     coalesceMs: 30_000,
     severity: 'error',

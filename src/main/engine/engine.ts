@@ -84,6 +84,8 @@ class HubRuntime {
   };
   connection: HubConnection | null = null;
   dialect: HubDialect | null = null;
+  /** The connection settings the dialect was built for. */
+  dialectKey = '';
   ring: HubRing | null = null;
   paused = false;
   /** The connection is stopped by a pause and will resume where it left off. */
@@ -309,13 +311,21 @@ export class Engine {
       return;
     }
     let dialect: HubDialect;
-    try {
-      dialect = this.dialectFor(runtime.config);
-    } catch (error) {
-      this.setState(runtime, { state: 'failed', reason: 'bad_config', detail: (error as Error).message });
-      return;
+    const key = connectionKey(runtime.config);
+    if (runtime.dialect && runtime.dialectKey === key) {
+      // Same connection settings (a disable/enable): keep the dialect, and with it what it
+      // learned — an rdev hub must follow its stream, not start its command again.
+      dialect = runtime.dialect;
+    } else {
+      try {
+        dialect = this.dialectFor(runtime.config);
+      } catch (error) {
+        this.setState(runtime, { state: 'failed', reason: 'bad_config', detail: (error as Error).message });
+        return;
+      }
     }
     runtime.dialect = dialect;
+    runtime.dialectKey = key;
     const connection = new HubConnection(
       dialect.plan,
       {
