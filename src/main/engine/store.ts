@@ -24,6 +24,57 @@ const PAYLOAD_TEXT = 2;
 const LEVEL_CODE = new Map<Level, number>(LEVELS.map((level, index) => [level, index]));
 const ENTITY_CODE = new Map<EntityType, number>(ENTITY_TYPES.map((type, index) => [type, index + 1]));
 
+/** Parses stored JSON text; it was valid when stored, but never let a read throw. */
+function parseJsonText(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A stored record whose payload is parsed on first read of `data`. A class (not
+ * `defineProperty` on a literal) so every instance shares one shape and stays fast.
+ */
+class LazyStoredEvent implements EngineEvent {
+  hub: string;
+  seq: number;
+  receivedAt: number;
+  time: number;
+  event: string;
+  id: string | null;
+  level: Level;
+  source: string | null;
+  entity: EntityRef | null;
+  message: string | null;
+  raw: string | null;
+  malformed: boolean;
+  gap?: boolean;
+  private parsed: JsonValue | undefined = undefined;
+
+  constructor(ring: HubRing, slot: number, raw: string) {
+    this.hub = ring.hubId;
+    this.seq = ring.seq[slot]!;
+    this.receivedAt = ring.receivedAt[slot]!;
+    this.time = ring.time[slot]!;
+    this.event = ring.event[slot]!;
+    this.id = ring.id[slot] ?? null;
+    this.level = ring.levelAt(slot);
+    this.source = ring.source[slot] ?? null;
+    this.entity = ring.entityAt(slot);
+    this.message = ring.message[slot] ?? null;
+    this.raw = raw;
+    this.malformed = ring.isMalformed(slot);
+    if (ring.isGap(slot)) this.gap = true;
+  }
+
+  get data(): JsonValue {
+    if (this.parsed === undefined) this.parsed = parseJsonText(this.raw ?? 'null');
+    return this.parsed;
+  }
+}
+
 /** Default events kept per hub. */
 export const DEFAULT_CAPACITY_PER_HUB = 200_000;
 
@@ -164,11 +215,7 @@ export class HubRing {
     const payload = this.payload[slot] ?? null;
     switch (this.payloadKind[slot]) {
       case PAYLOAD_JSON:
-        try {
-          return JSON.parse(payload ?? 'null') as JsonValue;
-        } catch {
-          return payload;
-        }
+        return parseJsonText(payload ?? 'null');
       case PAYLOAD_TEXT:
         return payload;
       default:
@@ -176,10 +223,15 @@ export class HubRing {
     }
   }
 
-  /** The full record at a slot. */
-  eventAt(slot: number): EngineEvent {
+  /**
+   * The full record at a slot. With `lazyData`, `data` is parsed only when read: writers
+   * that emit the JSON text as it came (NDJSON, CSV) never pay for parsing it.
+   */
+  eventAt(slot: number, lazyData = false): EngineEvent {
     const kind = this.payloadKind[slot];
-    return {
+    const raw = kind === PAYLOAD_JSON ? (this.payload[slot] ?? null) : null;
+    if (lazyData && raw !== null) return new LazyStoredEvent(this, slot, raw);
+    const record: EngineEvent = {
       hub: this.hubId,
       seq: this.seq[slot]!,
       receivedAt: this.receivedAt[slot]!,
@@ -191,10 +243,11 @@ export class HubRing {
       entity: this.entityAt(slot),
       message: this.message[slot] ?? null,
       data: this.dataAt(slot),
-      raw: kind === PAYLOAD_JSON ? (this.payload[slot] ?? null) : null,
+      raw,
       malformed: this.isMalformed(slot),
       ...(this.isGap(slot) ? { gap: true } : {}),
     };
+    return record;
   }
 
   /** The list row at a slot (no payload). */
@@ -530,7 +583,7 @@ export class EventStore {
     for (const hit of this.walk([...tests.keys()], starts, endG)) {
       if (options.signal?.aborted)
         throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
-      if (tests.get(hit.ring)!(hit.slot)) batch.push(hit.ring.eventAt(hit.slot));
+      if (tests.get(hit.ring)!(hit.slot)) batch.push(hit.ring.eventAt(hit.slot, true));
       if (batch.length >= batchSize) {
         yield batch;
         batch = [];
