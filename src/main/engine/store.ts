@@ -76,7 +76,7 @@ class LazyStoredEvent implements EngineEvent {
 }
 
 /** Default events kept per hub. */
-export const DEFAULT_CAPACITY_PER_HUB = 200_000;
+export const DEFAULT_CAPACITY_PER_HUB = 100_000;
 
 const INITIAL_SLOTS = 1024;
 const INTERN_LIMIT = 200_000;
