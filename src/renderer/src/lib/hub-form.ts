@@ -1,0 +1,494 @@
+/**
+ * The hub editor's model: every field of every dialect as the form edits it (strings,
+ * radio choices, header rows), converted to and from the `HubSaveRequest` the backend
+ * takes. Secrets are write-only: the form knows only whether one is set (or which
+ * environment variable it comes from) and sends a new value, a clear, or nothing.
+ * Validation uses the same `validateConfig` rules as the engine, so most mistakes are
+ * shown next to their field before anything is sent.
+ */
+import type { AuthView, HubConfigView, HubSaveRequest, SecretField, SecretView } from '../../../shared/api';
+import { validateConfig } from '../../../shared/config-validation';
+import type { DialectId, FieldMap, HubConfig, SecretValue } from '../../../shared/hub-config';
+
+/** What the operator does with a hub's secret. */
+export type SecretEdit =
+  { mode: 'keep' } | { mode: 'replace'; value: string } | { mode: 'clear' } | { mode: 'env'; env: string };
+
+export type AuthType = AuthView['type'];
+
+export const FIELD_MAP_KEYS = [
+  'time',
+  'level',
+  'message',
+  'source',
+  'event',
+  'entity',
+  'entityType',
+] as const;
+export type FieldMapKey = (typeof FIELD_MAP_KEYS)[number];
+
+export interface HubDraft {
+  id: string;
+  name: string;
+  dialect: DialectId;
+  /** `auto`: SSE, or WebSocket for ws:/wss: URLs. */
+  transport: 'auto' | 'sse' | 'websocket';
+  /** The stream URL (for Backend.AI it is built from the parts below). */
+  url: string;
+  enabled: boolean;
+  project: string;
+  rdevMode: 'command' | 'stream';
+  command: string;
+  streamId: string;
+  /** Backend.AI: the manager's base URL (`…/events/…` is appended). */
+  baiBase: string;
+  baiMode: 'session' | 'task';
+  baiSessionId: string;
+  baiGroup: string;
+  baiOwner: string;
+  baiTaskId: string;
+  pollUrl: string;
+  pollIntervalSec: string;
+  fields: Record<FieldMapKey, string>;
+  authType: AuthType;
+  /** Header name (header auth). */
+  authName: string;
+  /** Query parameter (query auth). */
+  authParam: string;
+  accessKey: string;
+  apiVersion: string;
+  secret: SecretEdit;
+  /** What the saved hub has for the secret of `originalAuthType` (display only). */
+  secretView: SecretView | null;
+  originalAuthType: AuthType | null;
+  headers: { name: string; value: string }[];
+  silenceTimeoutSec: string;
+  retention: string;
+}
+
+/** Dialects in the order the form offers them, with a line each on what they are. */
+export const DIALECT_CHOICES: readonly { id: DialectId; label: string; hint: string }[] = [
+  { id: 'bot-hub', label: 'Bot hub', hint: 'game-bot logger: SSE GET /events, bearer or ?token=' },
+  {
+    id: 'protocube',
+    label: 'Protocube',
+    hint: 'server event bus: SSE /api/events or WebSocket /api/events/ws, bearer',
+  },
+  { id: 'evoclaw', label: 'EvoClaw', hint: 'agent platform: SSE /api/logs/stream with a polling fallback' },
+  {
+    id: 'rdev',
+    label: 'rdev',
+    hint: 'remote shell: runs a command (or follows a stream) and streams its output',
+  },
+  {
+    id: 'backendai',
+    label: 'Backend.AI',
+    hint: 'compute sessions and background tasks, HMAC-signed keypair',
+  },
+  { id: 'generic', label: 'Generic', hint: 'any SSE or WebSocket JSON stream, with a field map' },
+];
+
+/** The auth each dialect usually uses, for new hubs. */
+const DEFAULT_AUTH: Record<DialectId, AuthType> = {
+  'bot-hub': 'bearer',
+  protocube: 'bearer',
+  evoclaw: 'none',
+  rdev: 'header',
+  backendai: 'backendai',
+  generic: 'none',
+};
+
+/** Dialects that can use a WebSocket. */
+export const WEBSOCKET_DIALECTS: readonly DialectId[] = ['protocube', 'generic'];
+
+/** A blank draft for a new hub of `dialect`. */
+export function newHubDraft(dialect: DialectId = 'bot-hub'): HubDraft {
+  return {
+    id: '',
+    name: '',
+    dialect,
+    transport: 'auto',
+    url: '',
+    enabled: true,
+    project: '',
+    rdevMode: 'command',
+    command: '',
+    streamId: '',
+    baiBase: '',
+    baiMode: 'session',
+    baiSessionId: '*',
+    baiGroup: '*',
+    baiOwner: '',
+    baiTaskId: '',
+    pollUrl: '',
+    pollIntervalSec: '',
+    fields: { time: '', level: '', message: '', source: '', event: '', entity: '', entityType: '' },
+    authType: DEFAULT_AUTH[dialect],
+    authName: dialect === 'rdev' ? 'X-API-Key' : '',
+    authParam: 'token',
+    accessKey: '',
+    apiVersion: '',
+    secret: { mode: 'keep' },
+    secretView: null,
+    originalAuthType: null,
+    headers: [],
+    silenceTimeoutSec: '',
+    retention: '',
+  };
+}
+
+/** Switches the dialect of a draft, carrying over what still applies. */
+export function withDialect(draft: HubDraft, dialect: DialectId): HubDraft {
+  if (draft.dialect === dialect) return draft;
+  const fresh = newHubDraft(dialect);
+  const keepAuth = draft.originalAuthType !== null || draft.authType !== DEFAULT_AUTH[draft.dialect];
+  return {
+    ...draft,
+    dialect,
+    transport: WEBSOCKET_DIALECTS.includes(dialect) ? draft.transport : 'auto',
+    authType: keepAuth ? draft.authType : fresh.authType,
+    authName: keepAuth ? draft.authName : fresh.authName,
+  };
+}
+
+function secretOf(auth: AuthView | undefined): SecretView | null {
+  switch (auth?.type) {
+    case 'bearer':
+      return auth.token;
+    case 'header':
+    case 'query':
+      return auth.value;
+    case 'backendai':
+      return auth.secretKey;
+    default:
+      return null;
+  }
+}
+
+/** The secret field of an auth type, as the save request names it. */
+export function secretFieldOf(type: AuthType): SecretField | null {
+  switch (type) {
+    case 'bearer':
+      return 'auth.token';
+    case 'header':
+    case 'query':
+      return 'auth.value';
+    case 'backendai':
+      return 'auth.secretKey';
+    default:
+      return null;
+  }
+}
+
+/** The parts of a Backend.AI events URL. */
+export interface BackendAiUrlParts {
+  base: string;
+  mode: 'session' | 'task';
+  sessionId: string;
+  group: string;
+  owner: string;
+  taskId: string;
+}
+
+/** Splits a Backend.AI events URL into its base and filters (session or background task). */
+export function parseBackendAiUrl(url: string): BackendAiUrlParts {
+  const parts: BackendAiUrlParts = {
+    base: url,
+    mode: 'session',
+    sessionId: '',
+    group: '',
+    owner: '',
+    taskId: '',
+  };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return parts;
+  }
+  const path = parsed.pathname.replace(/\/+$/, '');
+  const origin = `${parsed.protocol}//${parsed.host}`;
+  if (path.endsWith('/events/session')) {
+    parts.base = origin + path.slice(0, -'/events/session'.length);
+    parts.sessionId = parsed.searchParams.get('sessionId') ?? '';
+    parts.group = parsed.searchParams.get('group') ?? '';
+    parts.owner = parsed.searchParams.get('ownerAccessKey') ?? '';
+  } else if (path.endsWith('/events/background-task')) {
+    parts.base = origin + path.slice(0, -'/events/background-task'.length);
+    parts.mode = 'task';
+    parts.taskId = parsed.searchParams.get('taskId') ?? '';
+  }
+  return parts;
+}
+
+/** Builds the Backend.AI events URL from its base and filters. */
+export function buildBackendAiUrl(parts: BackendAiUrlParts): string {
+  const base = parts.base.trim().replace(/\/+$/, '');
+  if (base === '') return '';
+  const query = new URLSearchParams();
+  if (parts.mode === 'task') {
+    if (parts.taskId.trim() !== '') query.set('taskId', parts.taskId.trim());
+    const search = query.toString();
+    return `${base}/events/background-task${search ? `?${search}` : ''}`;
+  }
+  if (parts.sessionId.trim() !== '') query.set('sessionId', parts.sessionId.trim());
+  if (parts.group.trim() !== '') query.set('group', parts.group.trim());
+  if (parts.owner.trim() !== '') query.set('ownerAccessKey', parts.owner.trim());
+  const search = query.toString();
+  return `${base}/events/session${search ? `?${search}` : ''}`;
+}
+
+/** The draft of an existing hub, for editing. */
+export function draftFromHub(view: HubConfigView): HubDraft {
+  const draft = newHubDraft(view.dialect);
+  const auth = view.auth;
+  const bai = view.dialect === 'backendai' ? parseBackendAiUrl(view.url) : null;
+  const fields = { ...draft.fields };
+  for (const key of FIELD_MAP_KEYS) fields[key] = view.fields?.[key] ?? '';
+  return {
+    ...draft,
+    id: view.id,
+    name: view.name ?? '',
+    transport: view.transport ?? 'auto',
+    url: view.url,
+    enabled: view.enabled !== false,
+    project: view.project ?? '',
+    rdevMode: view.streamId !== undefined && view.command === undefined ? 'stream' : 'command',
+    command: view.command ?? '',
+    streamId: view.streamId ?? '',
+    baiBase: bai?.base ?? '',
+    baiMode: bai?.mode ?? 'session',
+    baiSessionId: bai?.sessionId ?? '',
+    baiGroup: bai?.group ?? '',
+    baiOwner: bai?.owner ?? '',
+    baiTaskId: bai?.taskId ?? '',
+    pollUrl: view.pollUrl ?? '',
+    pollIntervalSec: view.pollIntervalSec !== undefined ? String(view.pollIntervalSec) : '',
+    fields,
+    authType: auth?.type ?? 'none',
+    authName: auth?.type === 'header' ? auth.name : draft.authName,
+    authParam: auth?.type === 'query' ? auth.param : draft.authParam,
+    accessKey: auth?.type === 'backendai' ? auth.accessKey : '',
+    apiVersion: auth?.type === 'backendai' ? (auth.apiVersion ?? '') : '',
+    secret: { mode: 'keep' },
+    secretView: secretOf(auth),
+    originalAuthType: auth?.type ?? 'none',
+    headers: Object.entries(view.headers ?? {}).map(([name, value]) => ({ name, value })),
+    silenceTimeoutSec: view.silenceTimeoutSec !== undefined ? String(view.silenceTimeoutSec) : '',
+    retention: view.retention !== undefined ? String(view.retention) : '',
+  };
+}
+
+/** The secret as the hub has it for the draft's current auth type (null: none applies). */
+export function currentSecret(draft: HubDraft): SecretView | null {
+  if (secretFieldOf(draft.authType) === null) return null;
+  if (
+    draft.originalAuthType !== null &&
+    secretFieldOf(draft.originalAuthType) === secretFieldOf(draft.authType)
+  ) {
+    return draft.secretView ?? { kind: 'stored', set: false };
+  }
+  return { kind: 'stored', set: false };
+}
+
+/** In words: what the secret will be after saving. */
+export function describeSecret(draft: HubDraft): string {
+  const edit = draft.secret;
+  if (edit.mode === 'replace') return edit.value === '' ? 'not set' : 'will be replaced';
+  if (edit.mode === 'clear') return 'will be cleared';
+  if (edit.mode === 'env') return edit.env === '' ? 'from an environment variable' : `from env ${edit.env}`;
+  const current = currentSecret(draft);
+  if (current === null) return '';
+  return current.kind === 'env' ? `from env ${current.env}` : current.set ? 'set' : 'not set';
+}
+
+/** A hub id from a display name: `Demo bot fleet` → `demo-bot-fleet`. */
+export function slugify(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+}
+
+/** The stream URL the draft connects to. */
+export function effectiveUrl(draft: HubDraft): string {
+  if (draft.dialect !== 'backendai') return draft.url.trim();
+  return buildBackendAiUrl({
+    base: draft.baiBase,
+    mode: draft.baiMode,
+    sessionId: draft.baiSessionId,
+    group: draft.baiGroup,
+    owner: draft.baiOwner,
+    taskId: draft.baiTaskId,
+  });
+}
+
+function numberOrText(text: string): number | string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : trimmed;
+}
+
+/** Problems the form finds before sending, by field (config path: `url`, `auth.token`, `headers`…). */
+export type FormErrors = Record<string, string>;
+
+function secretViewFor(draft: HubDraft): SecretView {
+  if (draft.secret.mode === 'env') return { kind: 'env', env: draft.secret.env.trim() };
+  const current = currentSecret(draft);
+  if (draft.secret.mode === 'keep' && current?.kind === 'env') return current;
+  return {
+    kind: 'stored',
+    set:
+      draft.secret.mode === 'replace' ? draft.secret.value !== '' : current?.kind === 'stored' && current.set,
+  };
+}
+
+function authViewFor(draft: HubDraft): AuthView {
+  switch (draft.authType) {
+    case 'none':
+      return { type: 'none' };
+    case 'bearer':
+      return { type: 'bearer', token: secretViewFor(draft) };
+    case 'header':
+      return { type: 'header', name: draft.authName.trim(), value: secretViewFor(draft) };
+    case 'query':
+      return { type: 'query', param: draft.authParam.trim(), value: secretViewFor(draft) };
+    case 'backendai':
+      return {
+        type: 'backendai',
+        accessKey: draft.accessKey.trim(),
+        secretKey: secretViewFor(draft),
+        ...(draft.apiVersion.trim() !== '' ? { apiVersion: draft.apiVersion.trim() } : {}),
+      };
+  }
+}
+
+/**
+ * The config as the UI sends it. Numbers that do not parse are kept as text so the
+ * validation reports them against their field instead of dropping them silently.
+ */
+function hubViewFor(draft: HubDraft): Record<string, unknown> {
+  const hub: Record<string, unknown> = {
+    id: draft.id.trim(),
+    dialect: draft.dialect,
+    url: effectiveUrl(draft),
+  };
+  if (draft.name.trim() !== '') hub['name'] = draft.name.trim();
+  if (WEBSOCKET_DIALECTS.includes(draft.dialect) && draft.transport !== 'auto')
+    hub['transport'] = draft.transport;
+  hub['auth'] = authViewFor(draft);
+  const headers: Record<string, string> = {};
+  for (const row of draft.headers) if (row.name.trim() !== '') headers[row.name.trim()] = row.value;
+  if (Object.keys(headers).length > 0) hub['headers'] = headers;
+  hub['enabled'] = draft.enabled;
+  if (draft.dialect === 'rdev') {
+    hub['project'] = draft.project.trim();
+    if (draft.rdevMode === 'command') hub['command'] = draft.command.trim();
+    else hub['streamId'] = draft.streamId.trim();
+  }
+  if (draft.dialect === 'evoclaw') {
+    if (draft.pollUrl.trim() !== '') hub['pollUrl'] = draft.pollUrl.trim();
+    const interval = numberOrText(draft.pollIntervalSec);
+    if (interval !== undefined) hub['pollIntervalSec'] = interval;
+  }
+  if (draft.dialect === 'generic') {
+    const fields: FieldMap = {};
+    for (const key of FIELD_MAP_KEYS)
+      if (draft.fields[key].trim() !== '') fields[key] = draft.fields[key].trim();
+    if (Object.keys(fields).length > 0) hub['fields'] = fields;
+  }
+  const silence = numberOrText(draft.silenceTimeoutSec);
+  if (silence !== undefined) hub['silenceTimeoutSec'] = silence;
+  const retention = numberOrText(draft.retention);
+  if (retention !== undefined) hub['retention'] = retention;
+  return hub;
+}
+
+/** The save (or test) request for a draft; `previousId` when an existing hub was renamed. */
+export function saveRequestFor(draft: HubDraft, previousId: string | null): HubSaveRequest {
+  const request: HubSaveRequest = { hub: hubViewFor(draft) as unknown as HubConfigView };
+  const field = secretFieldOf(draft.authType);
+  if (field !== null) {
+    if (draft.secret.mode === 'replace' && draft.secret.value !== '')
+      request.secrets = { [field]: draft.secret.value };
+    if (draft.secret.mode === 'clear') request.secrets = { [field]: null };
+  }
+  if (previousId !== null && previousId !== draft.id.trim()) request.previousId = previousId;
+  return request;
+}
+
+/**
+ * Checks a draft with the engine's own config rules (secrets stand in as placeholders:
+ * their values never matter for the rules). Returns the problems by field; empty when it
+ * may be sent.
+ */
+export function validateDraft(draft: HubDraft): FormErrors {
+  const errors: FormErrors = {};
+  const hub = hubViewFor(draft);
+  const field = secretFieldOf(draft.authType);
+  if (field !== null) {
+    const view = secretViewFor(draft);
+    const willBeSet = view.kind === 'env' ? view.env !== '' : view.set;
+    const secret: SecretValue | undefined =
+      view.kind === 'env'
+        ? view.env === ''
+          ? undefined
+          : { env: view.env }
+        : willBeSet
+          ? 'placeholder'
+          : undefined;
+    const auth = hub['auth'] as Record<string, unknown>;
+    const key = field.slice('auth.'.length);
+    if (secret === undefined) {
+      errors[field] =
+        view.kind === 'env'
+          ? 'name the environment variable that holds it'
+          : 'required: enter it (it is stored write-only)';
+      auth[key] = 'placeholder';
+    } else auth[key] = secret;
+  }
+  if (draft.dialect === 'backendai' && draft.baiBase.trim() === '')
+    errors['url'] = 'required: the manager URL';
+  if (draft.dialect === 'backendai' && draft.baiMode === 'task' && draft.baiTaskId.trim() === '') {
+    errors['taskId'] = 'required: the background task id';
+  }
+  const result = validateConfig({ hubs: [hub as unknown as HubConfig] });
+  if (!result.ok) {
+    for (const issue of result.errors) {
+      const key = formFieldOf(issue.field);
+      if (!(key in errors)) errors[key] = issue.message;
+    }
+  }
+  return errors;
+}
+
+/**
+ * Where the form shows an error the backend reported: its `field` is a request path
+ * (`hub.url`, `secrets.auth.token`) or a config path (`url`, `headers.X-Team`).
+ */
+export function formFieldOf(field: string): string {
+  let key = field
+    .replace(/^request\./, '')
+    .replace(/^hub\./, '')
+    .replace(/^secrets\./, '');
+  if (key.startsWith('headers.')) key = 'headers';
+  if (key.startsWith('auth.token') || key.startsWith('auth.value') || key.startsWith('auth.secretKey')) {
+    key = key.split('.').slice(0, 2).join('.');
+  }
+  return key;
+}
+
+/**
+ * The part of a backend error message that is about `field`: config errors read
+ * `hub "x" (hubs[0]): url: is not a valid URL`, and next to the URL field only
+ * "is not a valid URL" needs saying.
+ */
+export function fieldMessage(message: string, field: string): string {
+  const line = message.split('\n')[0] ?? message;
+  const marker = `${field}: `;
+  const at = line.indexOf(marker);
+  return at < 0 ? line : line.slice(at + marker.length);
+}
