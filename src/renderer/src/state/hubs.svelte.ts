@@ -1,0 +1,81 @@
+/**
+ * The configured hubs with their live state and counters, as the engine last pushed them.
+ */
+import type { HubSummary } from '../../../shared/api';
+import { stateSeverity, type ConnectionState, type HubStats } from '../../../shared/connection-state';
+import { LEVELS, type Level } from '../../../shared/hub-event';
+import { indexHubs, orderHubs } from '../lib/hub-order';
+
+/** Colours for hubs in the merged list, in tab order (CSS custom properties `--hub-0`…). */
+export const HUB_COLOURS = 8;
+
+export class HubsStore {
+  list: HubSummary[] = $state.raw([]);
+  /** True once the first list arrived (before that, "no hubs" means "not loaded"). */
+  loaded = $state(false);
+  byId: ReadonlyMap<string, HubSummary> = $derived.by(() => indexHubs(this.list));
+
+  set(list: HubSummary[]): void {
+    this.list = list;
+    this.loaded = true;
+  }
+
+  /** Replaces one hub (after a save) without waiting for the next push. */
+  upsert(hub: HubSummary): void {
+    const index = this.list.findIndex((candidate) => candidate.id === hub.id);
+    this.list =
+      index < 0
+        ? [...this.list, hub]
+        : this.list.map((candidate) => (candidate.id === hub.id ? hub : candidate));
+  }
+
+  remove(id: string): void {
+    this.list = this.list.filter((hub) => hub.id !== id);
+  }
+
+  /** Hubs in the operator's tab order; hubs not in it go last, in config order. */
+  ordered(tabOrder: readonly string[]): HubSummary[] {
+    return orderHubs(this.list, tabOrder);
+  }
+}
+
+/** Events per level summed over hubs (the filter's level toggles). */
+export function levelCounts(hubs: readonly HubSummary[]): Record<Level, number> {
+  const counts = Object.fromEntries(LEVELS.map((level) => [level, 0])) as Record<Level, number>;
+  for (const hub of hubs) for (const level of LEVELS) counts[level] += hub.stats.levels[level];
+  return counts;
+}
+
+/** The worst state among hubs (for the All tab's dot). */
+export function worstState(hubs: readonly HubSummary[]): ConnectionState | null {
+  let worst: ConnectionState | null = null;
+  for (const hub of hubs) {
+    if (!hub.enabled) continue;
+    if (worst === null || stateSeverity(hub.state) > stateSeverity(worst)) worst = hub.state;
+  }
+  return worst;
+}
+
+/** Counters summed over hubs. */
+export function totalStats(hubs: readonly HubSummary[]): {
+  events: number;
+  rate: number;
+  gaps: number;
+  lastEventAt: number | null;
+  reconnects: number;
+} {
+  let events = 0;
+  let rate = 0;
+  let gaps = 0;
+  let reconnects = 0;
+  let lastEventAt: number | null = null;
+  for (const hub of hubs) {
+    events += hub.stats.events;
+    rate += hub.rate;
+    gaps += hub.stats.gaps;
+    reconnects += hub.stats.reconnects;
+    const last: HubStats['lastEventAt'] = hub.stats.lastEventAt;
+    if (last !== null && (lastEventAt === null || last > lastEventAt)) lastEventAt = last;
+  }
+  return { events, rate, gaps, lastEventAt, reconnects };
+}
