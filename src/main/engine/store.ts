@@ -34,10 +34,11 @@ function parseJsonText(text: string): JsonValue {
 }
 
 /**
- * A stored record whose payload is parsed on first read of `data`. A class (not
- * `defineProperty` on a literal) so every instance shares one shape and stays fast.
+ * A record read back from the store. Its payload is parsed on first read of `data`, so
+ * writers that emit the JSON text as it came (NDJSON, CSV) never pay for parsing it. A
+ * class, so every instance shares one shape.
  */
-class LazyStoredEvent implements EngineEvent {
+class StoredEvent implements EngineEvent {
   hub: string;
   seq: number;
   receivedAt: number;
@@ -51,9 +52,11 @@ class LazyStoredEvent implements EngineEvent {
   raw: string | null;
   malformed: boolean;
   gap?: boolean;
+  private readonly payload: string | null;
+  private readonly payloadKind: number;
   private parsed: JsonValue | undefined = undefined;
 
-  constructor(ring: HubRing, slot: number, raw: string) {
+  constructor(ring: HubRing, slot: number) {
     this.hub = ring.hubId;
     this.seq = ring.seq[slot]!;
     this.receivedAt = ring.receivedAt[slot]!;
@@ -64,13 +67,22 @@ class LazyStoredEvent implements EngineEvent {
     this.source = ring.source[slot] ?? null;
     this.entity = ring.entityAt(slot);
     this.message = ring.message[slot] ?? null;
-    this.raw = raw;
+    this.payload = ring.payload[slot] ?? null;
+    this.payloadKind = ring.payloadKind[slot]!;
+    this.raw = this.payloadKind === PAYLOAD_JSON ? this.payload : null;
     this.malformed = ring.isMalformed(slot);
     if (ring.isGap(slot)) this.gap = true;
   }
 
   get data(): JsonValue {
-    if (this.parsed === undefined) this.parsed = parseJsonText(this.raw ?? 'null');
+    if (this.parsed === undefined) {
+      this.parsed =
+        this.payloadKind === PAYLOAD_JSON
+          ? parseJsonText(this.payload ?? 'null')
+          : this.payloadKind === PAYLOAD_TEXT
+            ? this.payload
+            : null;
+    }
     return this.parsed;
   }
 }
@@ -223,31 +235,9 @@ export class HubRing {
     }
   }
 
-  /**
-   * The full record at a slot. With `lazyData`, `data` is parsed only when read: writers
-   * that emit the JSON text as it came (NDJSON, CSV) never pay for parsing it.
-   */
-  eventAt(slot: number, lazyData = false): EngineEvent {
-    const kind = this.payloadKind[slot];
-    const raw = kind === PAYLOAD_JSON ? (this.payload[slot] ?? null) : null;
-    if (lazyData && raw !== null) return new LazyStoredEvent(this, slot, raw);
-    const record: EngineEvent = {
-      hub: this.hubId,
-      seq: this.seq[slot]!,
-      receivedAt: this.receivedAt[slot]!,
-      time: this.time[slot]!,
-      event: this.event[slot]!,
-      id: this.id[slot] ?? null,
-      level: this.levelAt(slot),
-      source: this.source[slot] ?? null,
-      entity: this.entityAt(slot),
-      message: this.message[slot] ?? null,
-      data: this.dataAt(slot),
-      raw,
-      malformed: this.isMalformed(slot),
-      ...(this.isGap(slot) ? { gap: true } : {}),
-    };
-    return record;
+  /** The full record at a slot (its payload parsed when `data` is first read). */
+  eventAt(slot: number): EngineEvent {
+    return new StoredEvent(this, slot);
   }
 
   /** The list row at a slot (no payload). */
@@ -583,7 +573,7 @@ export class EventStore {
     for (const hit of this.walk([...tests.keys()], starts, endG)) {
       if (options.signal?.aborted)
         throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
-      if (tests.get(hit.ring)!(hit.slot)) batch.push(hit.ring.eventAt(hit.slot, true));
+      if (tests.get(hit.ring)!(hit.slot)) batch.push(hit.ring.eventAt(hit.slot));
       if (batch.length >= batchSize) {
         yield batch;
         batch = [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventStore } from '../../../../src/main/engine/store';
 import { makeRecord } from '../../../support/records';
+import { toHubEvent } from '../../../../src/main/engine/event-record';
 import type { EngineEvent } from '../../../../src/main/engine/event-record';
 
 function fill(
@@ -32,7 +33,9 @@ describe('the event store', () => {
       data: { timestamp_ms: 5, nested: [1, 'two', null] },
     });
     store.append(ring, store.takeG(), record);
-    expect(store.get('bots', 7)).toEqual(record);
+    const back = store.get('bots', 7)!;
+    expect(toHubEvent(back)).toEqual(toHubEvent(record));
+    expect([back.raw, back.malformed]).toEqual([record.raw, false]);
     expect(store.get('bots', 8)).toBeNull();
   });
 
@@ -49,8 +52,10 @@ describe('the event store', () => {
       store.takeG(),
       makeRecord({ hub: 'evo', seq: 2, event: 'gap', data: null, raw: null, gap: true }),
     );
-    expect(store.get('evo', 1)).toMatchObject({ data: '{not json', malformed: true });
-    expect(store.get('evo', 2)).toMatchObject({ data: null, gap: true, event: 'gap' });
+    const text = store.get('evo', 1)!;
+    expect([text.data, text.malformed, text.raw]).toEqual(['{not json', true, null]);
+    const gap = store.get('evo', 2)!;
+    expect([gap.data, gap.gap, gap.event]).toEqual([null, true, 'gap']);
     const rows = store.query({}, { limit: 10 });
     expect(rows.map((row) => [row.malformed, row.gap])).toEqual([
       [true, false],
