@@ -1,5 +1,5 @@
-import { app, session, shell, type WebContents } from 'electron';
-import { APP_ORIGIN } from './app-protocol';
+import { app, session, shell, type HandlerDetails, type WebContents } from 'electron';
+import { isOwnOrigin } from './ipc';
 
 /** True for a URL the user may open in their browser: plain http(s) only. */
 export function isExternalLink(url: string): boolean {
@@ -11,10 +11,19 @@ export function isExternalLink(url: string): boolean {
   }
 }
 
-/** True for a URL inside our own UI. */
+/** True for a URL inside our own UI (`app://hubwatch`, or the dev server's origin). */
 export function isOwnUrl(url: string, devServerUrl?: string): boolean {
-  if (url.startsWith(`${APP_ORIGIN}/`)) return true;
-  return devServerUrl !== undefined && url.startsWith(devServerUrl);
+  return isOwnOrigin(url, devServerUrl);
+}
+
+/**
+ * True when a window-open request is a link the user clicked (`<a target="_blank">`,
+ * middle- or ctrl-click): those arrive as a foreground or background tab. Script popups
+ * with window features (`new-window`) and form posts are not links.
+ */
+export function isClickedLink(details: Pick<HandlerDetails, 'url' | 'disposition' | 'postBody'>): boolean {
+  const asTab = details.disposition === 'foreground-tab' || details.disposition === 'background-tab';
+  return asTab && details.postBody === undefined && isExternalLink(details.url);
 }
 
 function hardenContents(contents: WebContents, devServerUrl?: string): void {
@@ -27,8 +36,8 @@ function hardenContents(contents: WebContents, devServerUrl?: string): void {
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   // New windows are never created; a link the user clicked opens in their browser.
-  contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) void shell.openExternal(url);
+  contents.setWindowOpenHandler((details) => {
+    if (isClickedLink(details)) void shell.openExternal(details.url);
     return { action: 'deny' };
   });
 }
