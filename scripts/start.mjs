@@ -5,17 +5,27 @@
  * says so in one line and serves the same UI to a browser on the built-in demo hub.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const root = new URL('..', import.meta.url).pathname;
 const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
+/**
+ * The Electron executable, or null when it is not installed. Reads the package's
+ * path.txt instead of requiring `electron`, which would try to download the binary.
+ */
 function electronBinary() {
   try {
-    const path = createRequire(import.meta.url)('electron');
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(packageDir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const relative = readFileSync(pathFile, 'utf8').trim();
+    const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(packageDir, 'dist');
+    const binary = join(dist, relative);
+    return existsSync(binary) ? binary : null;
   } catch {
     return null;
   }
@@ -31,7 +41,7 @@ if (electron && process.env.HUBWATCH_BROWSER !== '1') {
   forward(spawn(electron, ['.'], { cwd: root, stdio: 'inherit' }));
 } else {
   console.log(
-    "Electron's binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD); starting the browser UI on the demo hub instead.",
+    "Electron's binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD?): opening the same UI in your browser instead, on the demo hub.",
   );
   forward(spawn(process.execPath, ['bin/hubwatch.js', 'serve', '--demo'], { cwd: root, stdio: 'inherit' }));
 }
