@@ -2,44 +2,52 @@
  * Composition root of the desktop app: wires the engine to Electron. Thin by design —
  * business logic lives in `engine/`, which runs the same without Electron.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, type BrowserWindow } from 'electron';
+import { app, dialog } from 'electron';
 import { registerAppScheme, serveRenderer } from './app-protocol';
+import { DesktopApp } from './desktop-app';
 import { applySecurityPolicy } from './security';
-import { createMainWindow } from './window';
 
 const here = import.meta.dirname;
 const rendererDir = join(here, '../renderer');
 const preloadPath = join(here, '../preload/index.cjs');
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
 
-let mainWindow: BrowserWindow | null = null;
+// One folder whether run from source (package.json says "hubwatch") or packaged (the
+// product name "Hubwatch"): settings and secrets must not depend on how it was started.
+// Set before the single-instance lock, which is keyed by this folder.
+const userDataDir = join(app.getPath('appData'), 'Hubwatch');
+mkdirSync(userDataDir, { recursive: true });
+app.setPath('userData', userDataDir);
 
-function showMainWindow(): void {
-  if (mainWindow && !mainWindow.isDestroyed()) {
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.show();
-    mainWindow.focus();
-    return;
-  }
-  mainWindow = createMainWindow({ preloadPath, ...(devServerUrl ? { devServerUrl } : {}) });
-  mainWindow.on('closed', () => {
-    mainWindow = null;
-  });
-}
+let desktop: DesktopApp | null = null;
 
 if (!app.requestSingleInstanceLock()) {
+  // Another Hubwatch runs: it shows its window (second-instance) and this one ends.
   app.quit();
 } else {
   registerAppScheme();
-  app.on('second-instance', () => showMainWindow());
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
-  app.on('activate', () => showMainWindow());
-  void app.whenReady().then(() => {
-    applySecurityPolicy(devServerUrl);
-    serveRenderer(rendererDir);
-    showMainWindow();
-  });
+  app.on('second-instance', () => desktop?.showWindow());
+  app.on('activate', () => desktop?.showWindow());
+  // Until the app is wired, closing every window must not quit (DesktopApp decides).
+  app.on('window-all-closed', () => undefined);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+  app
+    .whenReady()
+    .then(async () => {
+      applySecurityPolicy(devServerUrl);
+      serveRenderer(rendererDir);
+      desktop = await DesktopApp.start({
+        userDataDir,
+        preloadPath,
+        ...(devServerUrl ? { devServerUrl } : {}),
+        startDemo: process.argv.includes('--demo'),
+      });
+    })
+    .catch((error: unknown) => {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      dialog.showErrorBox('Hubwatch could not start', message);
+      app.exit(1);
+    });
 }

@@ -1,4 +1,4 @@
-import { BrowserWindow, type WebPreferences } from 'electron';
+import { BrowserWindow, type NativeImage, type Rectangle, type WebPreferences } from 'electron';
 import { APP_ORIGIN } from './app-protocol';
 
 /**
@@ -25,6 +25,28 @@ export interface MainWindowOptions {
   /** A dev-server URL (electron-vite dev); production always loads `app://`. */
   devServerUrl?: string;
   bounds?: { x?: number; y?: number; width: number; height: number };
+  /** The window icon (Linux shows it in the title bar and task switcher). */
+  icon?: NativeImage;
+}
+
+/** The smallest part of a window that must be on a screen to count as visible (its title bar). */
+const MIN_VISIBLE = { width: 120, height: 40 };
+
+/**
+ * The saved bounds when enough of them is on one of the current screens' work areas (a
+ * monitor may have been unplugged since), else undefined — the OS then places the window.
+ */
+export function visibleBounds(
+  saved: Rectangle | null,
+  workAreas: readonly Rectangle[],
+): Rectangle | undefined {
+  if (!saved) return undefined;
+  for (const area of workAreas) {
+    const width = Math.min(saved.x + saved.width, area.x + area.width) - Math.max(saved.x, area.x);
+    const height = Math.min(saved.y + saved.height, area.y + area.height) - Math.max(saved.y, area.y);
+    if (width >= MIN_VISIBLE.width && height >= MIN_VISIBLE.height) return saved;
+  }
+  return undefined;
 }
 
 /** Creates the main window and loads the UI. */
@@ -39,10 +61,15 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     show: false,
     title: 'Hubwatch',
     backgroundColor: '#16181d',
+    ...(options.icon ? { icon: options.icon } : {}),
     webPreferences: hardenedWebPreferences(options.preloadPath),
   });
   window.once('ready-to-show', () => window.show());
   const url = options.devServerUrl ?? `${APP_ORIGIN}/index.html`;
-  void window.loadURL(url);
+  // A failed load (the dev server down, an aborted navigation) must not become an
+  // unhandled rejection in the main process; the window stays and can be reloaded.
+  window.loadURL(url).catch((error: unknown) => {
+    console.error(`hubwatch: could not load ${url}: ${(error as Error).message}`);
+  });
   return window;
 }

@@ -19,13 +19,21 @@ interface SmokeReport {
   protocolHandlers: string[];
   permissionRequestDenied: boolean | null;
   permissionCheck: boolean | null;
+  ipcChannels: string[];
+  ipcListenerChannels: string[];
+  trays: { tooltip: string; items: string[] }[];
+  userData: string;
+  info: { mode: string; firstRun: boolean; demoRunning: boolean; secretStorage: { kind: string } } | null;
+  hubs: { id: string; state: string; events: number }[] | null;
+  files: Record<string, string>;
+  quit: { exitCode: number | null; windowsLeft: number } | null;
 }
 
-async function startBuiltMain(): Promise<SmokeReport> {
+async function startBuiltMain(...flags: string[]): Promise<SmokeReport> {
   const { stdout } = await run(
     process.execPath,
-    ['--import', './test/support/register-electron-stub.mjs', 'test/support/smoke-main.mjs', '300'],
-    { cwd: root, timeout: 20_000 },
+    ['--import', './test/support/register-electron-stub.mjs', 'test/support/smoke-main.mjs', '300', ...flags],
+    { cwd: root, timeout: 30_000 },
   );
   const last = stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as SmokeReport;
@@ -60,5 +68,44 @@ describe('the built main process (Electron stubbed)', () => {
     expect(report.permissionCheck).toBe(false);
     expect(report.windows[0]!.windowOpenResult).toEqual({ action: 'deny' });
     expect(report.windows[0]!.willNavigateListeners).toBeGreaterThan(0);
+  });
+
+  it('answers on exactly one IPC channel, keeps settings in its own userData folder and offers the demo on a first run', async () => {
+    const report = await startBuiltMain();
+    expect(report.ipcChannels).toEqual(['hubwatch:call']);
+    expect(report.ipcListenerChannels).toEqual([]);
+    expect(report.userData.endsWith('/Hubwatch')).toBe(true);
+    expect(report.info).toMatchObject({ mode: 'electron', firstRun: true, demoRunning: false });
+    expect(Object.keys(report.files).sort()).toEqual(['config.json', 'secrets.json']);
+  });
+
+  it('starts with --demo: the demo hubs connect, the tray counts them, and quitting ends cleanly', async () => {
+    const { DEMO_CREDENTIALS } = await import('../../src/demo-hub/demo-config');
+    const report = await startBuiltMain('--demo');
+    expect(report.windows).toHaveLength(1);
+    expect(report.windows[0]!.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    });
+    expect(report.info).toMatchObject({
+      demoRunning: true,
+      firstRun: false,
+      secretStorage: { kind: 'encrypted' },
+    });
+    expect(report.hubs?.length).toBe(9);
+    expect(report.hubs?.filter((hub) => hub.state === 'open').length).toBeGreaterThanOrEqual(8);
+    expect(report.trays).toHaveLength(1);
+    expect(report.trays[0]!.tooltip).toMatch(/^Hubwatch — 9 hubs: /);
+    const settings = report.files['config.json'] ?? '';
+    for (const secret of [
+      DEMO_CREDENTIALS.protocubeToken,
+      DEMO_CREDENTIALS.botHubToken,
+      DEMO_CREDENTIALS.rdevApiKey,
+      DEMO_CREDENTIALS.backendAi.secretKey,
+    ]) {
+      expect(settings).not.toContain(secret);
+    }
+    expect(report.quit).toEqual({ exitCode: 0, windowsLeft: 0 });
   });
 });
