@@ -123,6 +123,10 @@ export interface Stub {
   messageBoxResponse: number;
   messageBoxResponder: ((options: Record<string, unknown>) => number) | null;
   webContentsCreated: StubWebContents[];
+  /** What the preload invoked through ipcRenderer. */
+  rendererInvokes: { channel: string; args: unknown[] }[];
+  /** What ipcRenderer.invoke answers. */
+  rendererAnswer: unknown;
   displays: {
     id: number;
     bounds: { x: number; y: number; width: number; height: number };
@@ -140,6 +144,8 @@ export declare function invokeFrom(
   args: unknown[],
   frame?: WebFrameMain | null,
 ): Promise<unknown>;
+/** Main sends `args` on `channel` to the renderer; returns how many listeners got it. */
+export declare function emitToRenderer(channel: string, ...args: unknown[]): number;
 export declare const app: EventEmitter & Record<string, unknown> & { quit(): void; name: string };
 export declare const protocol: Record<string, unknown>;
 export declare const net: Record<string, unknown>;

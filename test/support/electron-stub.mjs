@@ -44,6 +44,8 @@ function freshRecords() {
     /** When set, answers each `showMessageBox` (gets its options) instead of `messageBoxResponse`. */
     messageBoxResponder: null,
     webContentsCreated: [],
+    rendererInvokes: [],
+    rendererAnswer: { ok: true, value: null },
     displays: [
       {
         id: 1,
@@ -431,11 +433,38 @@ export async function invokeFrom(contents, channel, args, frame = contents.mainF
   return structuredClone(result);
 }
 
+/**
+ * The renderer side, for testing the preload: `invoke` records the call and answers
+ * `stub.rendererAnswer`; `emitToRenderer` delivers a message as main's `webContents.send` would.
+ */
+const rendererEmitter = new EventEmitter();
 export const ipcRenderer = {
-  invoke: () => Promise.reject(new Error('ipcRenderer is not available in the stub')),
-  on() {},
-  removeListener() {},
+  invoke(channel, ...args) {
+    stub.rendererInvokes.push({ channel, args: args.map((arg) => structuredClone(arg)) });
+    return Promise.resolve(structuredClone(stub.rendererAnswer));
+  },
+  on(channel, listener) {
+    rendererEmitter.on(channel, listener);
+    return ipcRenderer;
+  },
+  removeListener(channel, listener) {
+    rendererEmitter.removeListener(channel, listener);
+    return ipcRenderer;
+  },
+  send() {
+    throw new Error('the preload never uses ipcRenderer.send');
+  },
+  sendSync() {
+    throw new Error('the preload never uses ipcRenderer.sendSync');
+  },
 };
+
+/** Test helper: main sends `args` on `channel` to the renderer (with an IpcRendererEvent first). */
+export function emitToRenderer(channel, ...args) {
+  const event = { sender: ipcRenderer, senderId: 0, ports: [] };
+  rendererEmitter.emit(channel, event, ...args.map((arg) => structuredClone(arg)));
+  return rendererEmitter.listenerCount(channel);
+}
 
 export const contextBridge = {
   exposeInMainWorld(key, api) {
@@ -666,6 +695,7 @@ export function resetStub() {
   appEmitter.removeAllListeners();
   ipcMain.removeAllListeners();
   nativeTheme.removeAllListeners();
+  rendererEmitter.removeAllListeners();
   quitting = false;
   resetReady();
 }

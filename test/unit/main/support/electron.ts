@@ -8,4 +8,4 @@ import '../../../support/register-electron-stub.mjs';
 import type * as StubModule from '../../../support/electron-stub.mjs';
 
 export const electron = (await import('electron')) as unknown as typeof StubModule;
-export const { stub, resetStub, emitReady, invokeFrom, WebFrameMain } = electron;
+export const { stub, resetStub, emitReady, invokeFrom, emitToRenderer, WebFrameMain } = electron;
