@@ -313,7 +313,7 @@ export class DesktopSettings implements WorkspacePersistence {
               rewrite = true;
               notices.push({
                 level: 'warn',
-                message: `The settings file held ${cleaned.moved} secret value${cleaned.moved === 1 ? '' : 's'} in plain text. ${cleaned.moved === 1 ? 'It was' : 'They were'} moved to Hubwatch's secure store and removed from ${file}.`,
+                message: `The settings file held ${cleaned.moved} secret value${cleaned.moved === 1 ? '' : 's'} in plain text. ${cleaned.moved === 1 ? 'It was' : 'They were'} removed from ${file} and handed to Hubwatch's secret store (encrypted where this computer allows it).`,
               });
             }
           }
