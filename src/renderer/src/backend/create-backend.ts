@@ -4,9 +4,8 @@
  * in the renderer sees only a `Backend` plus the connection status.
  */
 import { PRELOAD_GLOBAL, type Backend, type PreloadBridge } from '../../../shared/api';
-import { SERVE_API_PATH } from '../../../shared/serve-protocol';
 import { createPreloadBackend } from './preload-backend';
-import { WebSocketBackend, type ConnectionStatus } from './websocket-backend';
+import { WebSocketBackend, apiSocketUrl, type ConnectionStatus } from './websocket-backend';
 
 export interface BackendHandle {
   backend: Backend;
@@ -30,15 +29,6 @@ function isPreloadBridge(value: unknown): value is PreloadBridge {
     typeof (value as PreloadBridge).invoke === 'function' &&
     typeof (value as PreloadBridge).onPush === 'function'
   );
-}
-
-/** The WebSocket URL of the API next to the page (`ws:` for `http:`, `wss:` for `https:`). */
-export function apiSocketUrl(pageUrl: string): string {
-  const url = new URL(SERVE_API_PATH, pageUrl);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.search = '';
-  url.hash = '';
-  return url.toString();
 }
 
 /** Creates the backend for this window. */

@@ -7,7 +7,7 @@
  * UI can say "reconnecting to hubwatch serve…" and re-open its views afterwards.
  */
 import type { Backend, CallName, CallRequest, CallResponse, PushMessage } from '../../../shared/api';
-import type { ClientMessage, ServerMessage } from '../../../shared/serve-protocol';
+import { SERVE_API_PATH, type ClientMessage, type ServerMessage } from '../../../shared/serve-protocol';
 import { isCallResult, unwrapCallResult } from './call-result';
 
 /** Where the connection to the server stands, for the UI. */
@@ -50,6 +50,15 @@ export interface WebSocketBackendOptions {
 }
 
 const OPEN = 1;
+
+/** The WebSocket URL of the API next to the page (`ws:` for `http:`, `wss:` for `https:`). */
+export function apiSocketUrl(pageUrl: string): string {
+  const url = new URL(SERVE_API_PATH, pageUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.search = '';
+  url.hash = '';
+  return url.toString();
+}
 
 interface PendingCall {
   name: CallName;

@@ -8,10 +8,8 @@ export interface FrameScheduler {
   schedule(task: () => void): void;
 }
 
-/** The browser's scheduler (requestAnimationFrame, with a timer fallback for hidden pages). */
-export function createFrameScheduler(
-  requestFrame: (callback: () => void) => void = (callback) => requestAnimationFrame(() => callback()),
-): FrameScheduler {
+/** A scheduler over a frame source (the browser's is `visibleAwareFrame` in browser-frame.ts). */
+export function createFrameScheduler(requestFrame: (callback: () => void) => void): FrameScheduler {
   let queued = new Set<() => void>();
   let requested = false;
   const run = () => {
@@ -34,15 +32,6 @@ export function createFrameScheduler(
       requestFrame(run);
     },
   };
-}
-
-/**
- * requestAnimationFrame pauses in background tabs; a timer keeps state current there (at
- * a low rate) so switching back shows fresh rows at once.
- */
-export function visibleAwareFrame(callback: () => void): void {
-  if (typeof document !== 'undefined' && document.visibilityState === 'hidden') setTimeout(callback, 250);
-  else requestAnimationFrame(() => callback());
 }
 
 /** A scheduler that runs tasks only when `flush()` is called (tests, and synchronous callers). */

@@ -385,9 +385,10 @@ function hubViewFor(draft: HubDraft): Record<string, unknown> {
   if (Object.keys(headers).length > 0) hub['headers'] = headers;
   hub['enabled'] = draft.enabled;
   if (draft.dialect === 'rdev') {
-    hub['project'] = draft.project.trim();
-    if (draft.rdevMode === 'command') hub['command'] = draft.command.trim();
-    else hub['streamId'] = draft.streamId.trim();
+    // Empty fields are left out, so the rules say "required" rather than "must be non-empty".
+    if (draft.project.trim() !== '') hub['project'] = draft.project.trim();
+    if (draft.rdevMode === 'command' && draft.command.trim() !== '') hub['command'] = draft.command.trim();
+    if (draft.rdevMode === 'stream' && draft.streamId.trim() !== '') hub['streamId'] = draft.streamId.trim();
   }
   if (draft.dialect === 'evoclaw') {
     if (draft.pollUrl.trim() !== '') hub['pollUrl'] = draft.pollUrl.trim();
@@ -454,6 +455,9 @@ export function validateDraft(draft: HubDraft): FormErrors {
     errors['url'] = 'required: the manager URL';
   if (draft.dialect === 'backendai' && draft.baiMode === 'task' && draft.baiTaskId.trim() === '') {
     errors['taskId'] = 'required: the background task id';
+  }
+  if (draft.dialect === 'rdev' && draft.rdevMode === 'stream' && draft.streamId.trim() === '') {
+    errors['streamId'] = 'required: the id of the stream to follow';
   }
   const result = validateConfig({ hubs: [hub as unknown as HubConfig] });
   if (!result.ok) {

@@ -94,8 +94,6 @@ export class AppState {
   entityTab: TabView | null = $state.raw(null);
   /** Bumped when a new event name is seen (the filter's event picker re-reads it). */
   seenRevision = $state(0);
-  /** Bumped when the set of tab views changes. */
-  tabsRevision = $state(0);
 
   /** Tab ids in order: All, then hubs in the operator's order. */
   tabIds: string[] = $derived.by(() => [
@@ -134,7 +132,7 @@ export class AppState {
     }, 1000);
     await this.#load();
     this.loading = false;
-    this.#syncViews();
+    await this.#syncViews();
   }
 
   /** Stops timers and listeners (tests, page unload). */
@@ -173,7 +171,7 @@ export class AppState {
     this.loading = true;
     await this.#load();
     this.loading = false;
-    this.#syncViews();
+    await this.#syncViews();
   }
 
   // ── Pushes and the connection ──────────────────────────────────────────────
@@ -227,7 +225,7 @@ export class AppState {
       (tab) => tab.viewId !== null,
     );
     await Promise.all(open.map((tab) => tab.reopen()));
-    this.#syncViews();
+    await this.#syncViews();
   }
 
   // ── Tabs ───────────────────────────────────────────────────────────────────
@@ -264,14 +262,14 @@ export class AppState {
     this.activeTab = id;
     this.focusedPane = 'main';
     this.screen = { kind: 'live' };
-    this.#syncViews();
+    void this.#syncViews();
   }
 
   /** Shows `id` on the right in split view (null: no split). */
   setSplit(id: string | null): void {
     this.settings.update({ splitTab: id });
     if (id === null) this.focusedPane = 'main';
-    this.#syncViews();
+    void this.#syncViews();
   }
 
   /** Moves a tab to another position in the tab order. */
@@ -282,18 +280,21 @@ export class AppState {
   showScreen(screen: Screen): void {
     this.screen = screen;
     if (screen.kind === 'alerts') this.alerts.markSeen();
-    this.#syncViews();
+    void this.#syncViews();
   }
 
-  /** Opens the views on screen and closes the others, so the engine only pushes what is seen. */
-  #syncViews(): void {
-    if (this.loading || this.loadError !== null) return;
+  /**
+   * Opens the views on screen and closes the others, so the engine only pushes what is
+   * seen. Resolves when the visible ones are open.
+   */
+  #syncViews(): Promise<void> {
+    if (this.loading || this.loadError !== null) return Promise.resolve();
     const visible: string[] = [];
     if (this.screen.kind === 'live') {
       visible.push(this.activeTab);
       if (this.splitTab !== null) visible.push(this.splitTab);
     }
-    for (const id of visible) void this.tab(id).open();
+    const opening = visible.map((id) => this.tab(id).open());
     for (const [id, tab] of this.#tabs) {
       if (!visible.includes(id) && tab.viewId !== null) tab.close();
       if (id !== ALL_TAB && !this.hubs.byId.has(id) && this.hubs.loaded) {
@@ -302,10 +303,10 @@ export class AppState {
       }
     }
     if (this.entityTab) {
-      if (this.screen.kind === 'entities') void this.entityTab.open();
+      if (this.screen.kind === 'entities') opening.push(this.entityTab.open());
       else this.entityTab.close();
     }
-    this.tabsRevision++;
+    return Promise.all(opening).then(() => undefined);
   }
 
   #noteRows(rows: readonly ListRow[]): void {
@@ -372,7 +373,7 @@ export class AppState {
     this.activeTab = tabId;
     this.focusedPane = 'main';
     this.screen = { kind: 'live' };
-    this.#syncViews();
+    void this.#syncViews();
     this.selection = { tabId, hub, seq, index: null };
     const tab = this.tab(tabId);
     tab.pause();
@@ -461,7 +462,7 @@ export class AppState {
     }
     this.hubs.upsert(saved);
     if (this.info?.firstRun) this.info = { ...this.info, firstRun: false };
-    this.#syncViews();
+    void this.#syncViews();
     return saved;
   }
 
@@ -475,7 +476,7 @@ export class AppState {
     tab?.close();
     this.#tabs.delete(id);
     if (this.settings.value.tabFilters[id]) this.settings.setTabFilter(id, {});
-    this.#syncViews();
+    void this.#syncViews();
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<void> {

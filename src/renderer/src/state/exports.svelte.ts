@@ -66,14 +66,3 @@ export class ExportsStore {
     }
   }
 }
-
-/** Starts a browser download of `url` (same origin: the cookie authorizes it). */
-export function downloadInBrowser(url: string): void {
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = decodeURIComponent(url.split('/').pop() ?? 'hubwatch-export');
-  link.rel = 'noopener';
-  document.body.append(link);
-  link.click();
-  link.remove();
-}
