@@ -36,12 +36,19 @@ const forward = (child) => {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 };
 
+// `npm start -- --flag` reaches the app. The demo hub starts at once, so a newcomer sees live data.
+const extra = process.argv.slice(2);
 const electron = electronBinary();
 if (electron && process.env.HUBWATCH_BROWSER !== '1') {
-  forward(spawn(electron, ['.'], { cwd: root, stdio: 'inherit' }));
+  forward(spawn(electron, ['.', '--demo', ...extra], { cwd: root, stdio: 'inherit' }));
 } else {
   console.log(
     "Electron's binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD?): opening the same UI in your browser instead, on the demo hub.",
   );
-  forward(spawn(process.execPath, ['bin/hubwatch.js', 'serve', '--demo'], { cwd: root, stdio: 'inherit' }));
+  forward(
+    spawn(process.execPath, ['bin/hubwatch.js', 'serve', '--demo', ...extra], {
+      cwd: root,
+      stdio: 'inherit',
+    }),
+  );
 }

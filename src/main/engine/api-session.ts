@@ -13,10 +13,9 @@ import type {
   ViewUpdate,
 } from '../../shared/api';
 import { ApiCallError } from '../../shared/api';
-import type { ListRow } from '../../shared/event-row';
 import { validateRequest } from '../../shared/api-schema';
-import type { HubEvent } from '../../shared/hub-event';
 import { toHubEvent } from './event-record';
+import { redactStrings } from './export/redaction';
 import { FilterCompileError, type EventView } from './views';
 import type { Workspace } from './workspace';
 
@@ -71,7 +70,7 @@ export class ApiSession {
     try {
       const handler = this.handlers[callName] as (request: unknown) => unknown;
       const value = await handler(request ?? null);
-      return { ok: true, value: value === undefined ? null : value };
+      return { ok: true, value: value === undefined ? null : this.redact(value) };
     } catch (error) {
       if (error instanceof ApiCallError) {
         return {
@@ -108,7 +107,7 @@ export class ApiSession {
   private flushOutbox(): void {
     this.outboxTimer = null;
     if (this.outbox.length === 0 || this.closed) return;
-    const batch = this.outbox;
+    const batch = this.redact(this.outbox);
     this.outbox = [];
     try {
       this.send(batch);
@@ -117,11 +116,13 @@ export class ApiSession {
     }
   }
 
-  private redactRows(rows: ListRow[]): ListRow[] {
-    for (const row of rows) {
-      if (row.kind === 'event' && row.message !== null) row.message = this.workspace.redactText(row.message);
-    }
-    return rows;
+  /**
+   * Everything bound for the UI passes here: any string carrying a known secret or a
+   * credential-looking URL part is masked — rows, event details, alerts, entity states
+   * alike — so no single payload type can forget it.
+   */
+  private redact<T>(value: T): T {
+    return redactStrings(value, (text) => this.workspace.redactText(text));
   }
 
   private update(open: OpenView): ViewUpdate {
@@ -137,7 +138,7 @@ export class ApiSession {
       scanning: snapshot.scanning,
       progress: snapshot.progress,
       appended: snapshot.appended,
-      tail: this.redactRows(open.view.rows(tailStart, open.tailSize)),
+      tail: open.view.rows(tailStart, open.tailSize),
       tailStart,
     };
   }
@@ -212,7 +213,7 @@ export class ApiSession {
         return {
           version: open.view.version,
           total: open.view.total,
-          rows: this.redactRows(open.view.rows(start, count)),
+          rows: open.view.rows(start, count),
         };
       },
       'view.indexOf': ({ viewId, g }) => this.openView(viewId).view.indexOfG(g),
@@ -224,10 +225,7 @@ export class ApiSession {
       'events.get': ({ hub, seq }) => {
         const record = engine.store.get(hub, seq);
         if (!record) return null;
-        const event = toHubEvent(record);
-        const text = JSON.stringify(event);
-        const redacted = ws.redactText(text);
-        return redacted === text ? event : (JSON.parse(redacted) as HubEvent);
+        return toHubEvent(record);
       },
       'entities.list': (request) =>
         engine.entities

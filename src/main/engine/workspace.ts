@@ -129,7 +129,10 @@ export class Workspace {
   private hubs: HubConfig[];
   private ui: UiSettings;
   private filters: SavedFilter[];
-  private readonly exports = new Map<string, { controller: AbortController; progress: ExportProgress }>();
+  private readonly exports = new Map<
+    string,
+    { controller: AbortController; progress: ExportProgress; settled: Promise<void> }
+  >();
   private readonly listeners = new Set<WorkspaceListener>();
   private nextExport = 1;
   private timers: NodeJS.Timeout[] = [];
@@ -176,8 +179,7 @@ export class Workspace {
   /** Stops timers and exports (shutdown). */
   async close(): Promise<void> {
     this.stopBroadcast();
-    this.cancelAllExports();
-    await this.engine.stop();
+    await Promise.all([this.cancelAllExports(), this.engine.stop()]);
   }
 
   private startBroadcast(): void {
@@ -508,12 +510,11 @@ export class Workspace {
     };
     if (path === null) return progress;
     const controller = new AbortController();
-    this.exports.set(exportId, { controller, progress });
     const emit = () => {
       for (const listener of this.listeners) listener.onExport?.({ ...progress });
     };
     let lastEmit = 0;
-    void exportToFile({
+    const settled = exportToFile({
       path,
       format: request.format,
       batches: this.engine.store.iterate(request.filter, { signal: controller.signal }),
@@ -547,6 +548,7 @@ export class Workspace {
         },
       )
       .finally(() => this.exports.delete(exportId));
+    this.exports.set(exportId, { controller, progress, settled });
     return { ...progress };
   }
 
@@ -554,9 +556,11 @@ export class Workspace {
     this.exports.get(exportId)?.controller.abort(new Error('export cancelled'));
   }
 
-  /** Cancels running exports (their temp files are removed) — for shutdown. */
-  cancelAllExports(): void {
-    for (const entry of this.exports.values()) entry.controller.abort(new Error('shutting down'));
+  /** Cancels running exports and resolves once their temp files are removed — for shutdown. */
+  async cancelAllExports(): Promise<void> {
+    const running = [...this.exports.values()];
+    for (const entry of running) entry.controller.abort(new Error('shutting down'));
+    await Promise.all(running.map((entry) => entry.settled));
   }
 
   private persistHubs(): void {

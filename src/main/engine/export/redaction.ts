@@ -162,3 +162,39 @@ export function createRedactor(secretValues: readonly string[]): Redactor {
     return out;
   };
 }
+
+/**
+ * A copy of a JSON-like value with every string passed through `redact` (object keys
+ * included). Parts without a change are shared, not copied.
+ */
+export function redactStrings<T>(value: T, redact: Redactor): T {
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return redact(node);
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) {
+      let changed: unknown[] | null = null;
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
+        const next = walk(item);
+        if (next !== item) {
+          changed ??= node.slice();
+          changed[i] = next;
+        }
+      }
+      return changed ?? node;
+    }
+    let changed: Record<string, unknown> | null = null;
+    for (const key of Object.keys(node)) {
+      const item = (node as Record<string, unknown>)[key];
+      const next = walk(item);
+      const nextKey = redact(key);
+      if (next !== item || nextKey !== key) {
+        changed ??= { ...(node as Record<string, unknown>) };
+        if (nextKey !== key) delete changed[key];
+        changed[nextKey] = next;
+      }
+    }
+    return changed ?? node;
+  };
+  return walk(value) as T;
+}

@@ -1,0 +1,220 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiSession } from '../../../src/main/engine/api-session';
+import { Workspace } from '../../../src/main/engine/workspace';
+import { createServeHost, ExportShelf } from '../../../src/cli/serve/serve-host';
+import type { CallResult, PushMessage } from '../../../src/shared/api';
+import { makeRecord } from '../../support/records';
+
+const SECRET = 'tok-3f9a7c1e5b';
+let server: Server;
+let base = '';
+let workspace: Workspace;
+let shelf: ExportShelf;
+let session: ApiSession;
+const pushes: PushMessage[] = [];
+const results: CallResult<unknown>[] = [];
+
+async function call(name: string, request: unknown): Promise<CallResult<unknown>> {
+  const result = await session.call(name, request);
+  results.push(result);
+  return result;
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+beforeAll(async () => {
+  // A protocube-like hub that (badly) echoes the caller's token into its crash reasons.
+  server = createServer((req, res) => {
+    if (req.headers.authorization !== `Bearer ${SECRET}`) {
+      res.writeHead(401).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    const crash = {
+      Topic: 'crash',
+      Data: { server_id: 'srv_1', payload: { reason: `auth ${SECRET} expired`, exit_code: 1 } },
+    };
+    res.write(`event: crash\ndata: ${JSON.stringify(crash)}\n\n`);
+    for (let i = 0; i < 20; i++)
+      res.write(
+        `event: status\ndata: {"Topic":"status","Data":{"server_id":"srv_${i}","payload":"running"}}\n\n`,
+      );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  shelf = new ExportShelf();
+  workspace = new Workspace(
+    createServeHost(
+      {
+        hubs: [],
+        configPath: null,
+        startDemo: () => Promise.resolve([]),
+        demoRunning: () => false,
+        onError: () => undefined,
+      },
+      shelf,
+    ),
+  );
+  session = new ApiSession(workspace, (batch) => pushes.push(...batch));
+});
+
+afterAll(async () => {
+  session.close();
+  await workspace.close();
+  shelf.clear();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+describe('an API session', () => {
+  it('saves a hub with a write-only secret and streams it', async () => {
+    const saved = await call('hubs.save', {
+      hub: {
+        id: 'cube',
+        dialect: 'protocube',
+        url: `${base}/api/events`,
+        auth: { type: 'bearer', token: { kind: 'stored', set: false } },
+      },
+      secrets: { 'auth.token': SECRET },
+    });
+    expect(saved).toMatchObject({
+      ok: true,
+      value: { id: 'cube', config: { auth: { token: { kind: 'stored', set: true } } } },
+    });
+    await until(() => (workspace.engine.hub('cube')?.stats.events ?? 0) >= 21);
+  });
+
+  it('keeps the stored secret when a hub is edited without a new one', async () => {
+    const edited = await call('hubs.save', {
+      hub: {
+        id: 'cube',
+        name: 'Renamed',
+        dialect: 'protocube',
+        url: `${base}/api/events`,
+        auth: { type: 'bearer', token: { kind: 'stored', set: true } },
+      },
+    });
+    expect(edited).toMatchObject({ ok: true, value: { name: 'Renamed' } });
+    expect(workspace.engine.hub('cube')!.state.state).not.toBe('failed');
+  });
+
+  it('refuses a hub whose config breaks the rules, naming the field', async () => {
+    const bad = await call('hubs.save', { hub: { id: 'x', dialect: 'rdev', url: base } });
+    expect(bad).toMatchObject({ ok: false, error: { message: expect.stringMatching(/project/) } });
+  });
+
+  it('tests a connection with a wrong token and explains the failure without storing anything', async () => {
+    const report = await call('hubs.test', {
+      hub: {
+        id: 'probe',
+        dialect: 'protocube',
+        url: `${base}/api/events`,
+        auth: { type: 'bearer', token: { kind: 'stored', set: false } },
+      },
+      secrets: { 'auth.token': 'wrong-token' },
+    });
+    expect(report).toMatchObject({ ok: true, value: { status: 401, outcome: 'failed' } });
+    const value = (report as { value: { hint: string; request: { headers: Record<string, string> } } }).value;
+    expect(value.hint).toMatch(/credential|token|401/i);
+    expect(JSON.stringify(value.request.headers)).not.toContain('wrong-token');
+    expect(workspace.hubConfigs().map((hub) => hub.id)).toEqual(['cube']);
+  });
+
+  it('masks the secret wherever an event carries it: rows, event details and alerts', async () => {
+    const opened = (await call('view.open', { filter: { hubs: ['cube'], events: ['crash'] } })) as {
+      ok: true;
+      value: { viewId: string };
+    };
+    const rows = await call('view.rows', { viewId: opened.value.viewId, start: 0, count: 10 });
+    expect(JSON.stringify(rows)).toContain('REDACTED');
+    const detail = await call('events.get', { hub: 'cube', seq: 1 });
+    expect(JSON.stringify(detail)).toContain('REDACTED');
+    await until(() => pushes.some((push) => push.name === 'alert'));
+    await call('alerts.list', null);
+    await new Promise((r) => setTimeout(r, 600));
+    const everything = JSON.stringify(pushes) + JSON.stringify(results);
+    expect(everything).not.toContain(SECRET);
+    expect(pushes.find((push) => push.name === 'alert')).toMatchObject({
+      payload: { alert: { body: expect.stringContaining('REDACTED') } },
+    });
+  });
+
+  it('exports the current filter to a file the browser can download', async () => {
+    const started = (await call('export.start', {
+      format: 'ndjson',
+      filter: { hubs: ['cube'], events: ['status'] },
+    })) as {
+      ok: true;
+      value: { exportId: string };
+    };
+    await until(() =>
+      pushes.some(
+        (push) =>
+          push.name === 'export' &&
+          push.payload.exportId === started.value.exportId &&
+          push.payload.state === 'done',
+      ),
+    );
+    const done = pushes.find((push) => push.name === 'export' && push.payload.state === 'done') as {
+      payload: { file: string; written: number; downloadUrl: string };
+    };
+    expect(done.payload.written).toBe(20);
+    expect(done.payload.downloadUrl).toMatch(/^\/exports\/[0-9a-f]+\//);
+    const lines = readFileSync(done.payload.file, 'utf8').trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { event: string }).event)).toEqual(
+      Array(20).fill('status'),
+    );
+  });
+
+  it('keeps saved filters and UI settings', async () => {
+    await call('filters.save', { name: 'crashes', filter: { events: ['crash'] } });
+    expect(await call('filters.list', null)).toEqual({
+      ok: true,
+      value: [{ name: 'crashes', filter: { events: ['crash'] } }],
+    });
+    expect(await call('settings.set', { theme: 'dark' })).toMatchObject({
+      ok: true,
+      value: { theme: 'dark' },
+    });
+  });
+
+  it('removes a hub with its secret', async () => {
+    expect(await call('hubs.remove', { id: 'cube' })).toEqual({ ok: true, value: null });
+    expect(workspace.engine.listHubs()).toEqual([]);
+  });
+});
+
+describe('a workspace shutting down', () => {
+  it('removes the file of an export still running before it resolves', async () => {
+    const local = new ExportShelf();
+    const ws = new Workspace(
+      createServeHost(
+        {
+          hubs: [],
+          configPath: null,
+          startDemo: () => Promise.resolve([]),
+          demoRunning: () => false,
+          onError: () => undefined,
+        },
+        local,
+      ),
+    );
+    const ring = ws.engine.store.ensureRing('big', 'generic');
+    for (let seq = 1; seq <= 300_000; seq++)
+      ws.engine.store.append(ring, ws.engine.store.takeG(), makeRecord({ hub: 'big', seq }));
+    const progress = await ws.startExport({ format: 'csv', filter: {} });
+    expect(progress.state).toBe('running');
+    await ws.close();
+    expect(readdirSync(local.dir)).toEqual([]);
+    local.clear();
+  });
+});
