@@ -109,7 +109,8 @@ describe('an API session', () => {
 
   it('refuses a hub whose config breaks the rules, naming the field', async () => {
     const bad = await call('hubs.save', { hub: { id: 'x', dialect: 'rdev', url: base } });
-    expect(bad).toMatchObject({ ok: false, error: { message: expect.stringMatching(/project/) } });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error.message).toMatch(/project/);
   });
 
   it('tests a connection with a wrong token and explains the failure without storing anything', async () => {
@@ -143,9 +144,8 @@ describe('an API session', () => {
     await new Promise((r) => setTimeout(r, 600));
     const everything = JSON.stringify(pushes) + JSON.stringify(results);
     expect(everything).not.toContain(SECRET);
-    expect(pushes.find((push) => push.name === 'alert')).toMatchObject({
-      payload: { alert: { body: expect.stringContaining('REDACTED') } },
-    });
+    const alert = pushes.find((push) => push.name === 'alert');
+    expect(alert?.name === 'alert' && alert.payload.alert.body).toContain('REDACTED');
   });
 
   it('exports the current filter to a file the browser can download', async () => {
@@ -194,7 +194,7 @@ describe('an API session', () => {
 });
 
 describe('a workspace shutting down', () => {
-  it('removes the file of an export still running before it resolves', async () => {
+  it('removes the file of an export still running before cancelling resolves', async () => {
     const local = new ExportShelf();
     const ws = new Workspace(
       createServeHost(
@@ -209,12 +209,15 @@ describe('a workspace shutting down', () => {
       ),
     );
     const ring = ws.engine.store.ensureRing('big', 'generic');
-    for (let seq = 1; seq <= 300_000; seq++)
+    for (let seq = 1; seq <= 600_000; seq++)
       ws.engine.store.append(ring, ws.engine.store.takeG(), makeRecord({ hub: 'big', seq }));
     const progress = await ws.startExport({ format: 'csv', filter: {} });
     expect(progress.state).toBe('running');
-    await ws.close();
+    // Cancel once the export is really writing its (temporary) file.
+    await until(() => readdirSync(local.dir).length > 0);
+    await ws.cancelAllExports();
     expect(readdirSync(local.dir)).toEqual([]);
+    await ws.close();
     local.clear();
   });
 });
