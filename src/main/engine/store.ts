@@ -16,6 +16,8 @@ import type { EngineEvent } from './event-record';
 
 const FLAG_MALFORMED = 1;
 const FLAG_GAP = 2;
+/** The SSE id is a plain integer, kept as a number (no string object per event). */
+const FLAG_NUMERIC_ID = 4;
 
 const PAYLOAD_NULL = 0;
 const PAYLOAD_JSON = 1;
@@ -23,6 +25,19 @@ const PAYLOAD_TEXT = 2;
 
 const LEVEL_CODE = new Map<Level, number>(LEVELS.map((level, index) => [level, index]));
 const ENTITY_CODE = new Map<EntityType, number>(ENTITY_TYPES.map((type, index) => [type, index + 1]));
+
+/** True for an id that round-trips through a number: `0` or digits without a leading zero, up to 15. */
+function isCanonicalInteger(id: string): boolean {
+  const length = id.length;
+  if (length === 0 || length > 15) return false;
+  const first = id.charCodeAt(0);
+  if (first === 48) return length === 1;
+  for (let i = 0; i < length; i++) {
+    const code = id.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
 
 /** Parses stored JSON text; it was valid when stored, but never let a read throw. */
 function parseJsonText(text: string): JsonValue {
@@ -62,7 +77,7 @@ class StoredEvent implements EngineEvent {
     this.receivedAt = ring.receivedAt[slot]!;
     this.time = ring.time[slot]!;
     this.event = ring.event[slot]!;
-    this.id = ring.id[slot] ?? null;
+    this.id = ring.idAt(slot);
     this.level = ring.levelAt(slot);
     this.source = ring.source[slot] ?? null;
     this.entity = ring.entityAt(slot);
@@ -124,6 +139,8 @@ export class HubRing {
   payloadKind = new Uint8Array(0);
   event: string[] = [];
   id: (string | null)[] = [];
+  /** Ids that are plain integers (FLAG_NUMERIC_ID). */
+  idNum = new Float64Array(0);
   source: (string | null)[] = [];
   entityId: (string | null)[] = [];
   message: (string | null)[] = [];
@@ -175,9 +192,17 @@ export class HubRing {
     this.receivedAt[slot] = record.receivedAt;
     this.time[slot] = record.time;
     this.level[slot] = LEVEL_CODE.get(record.level) ?? 1;
-    this.flags[slot] = (record.malformed ? FLAG_MALFORMED : 0) | (record.gap ? FLAG_GAP : 0);
+    let flags = (record.malformed ? FLAG_MALFORMED : 0) | (record.gap ? FLAG_GAP : 0);
+    const id = record.id;
+    if (id !== null && isCanonicalInteger(id)) {
+      flags |= FLAG_NUMERIC_ID;
+      this.idNum[slot] = Number(id);
+      this.id[slot] = null;
+    } else {
+      this.id[slot] = id;
+    }
+    this.flags[slot] = flags;
     this.event[slot] = interner.intern(record.event);
-    this.id[slot] = record.id;
     this.source[slot] = record.source === null ? null : interner.intern(record.source);
     if (record.entity) {
       this.entityType[slot] = ENTITY_CODE.get(record.entity.type) ?? 0;
@@ -207,6 +232,10 @@ export class HubRing {
 
   isGap(slot: number): boolean {
     return (this.flags[slot]! & FLAG_GAP) !== 0;
+  }
+
+  idAt(slot: number): string | null {
+    return (this.flags[slot]! & FLAG_NUMERIC_ID) !== 0 ? String(this.idNum[slot]!) : (this.id[slot] ?? null);
   }
 
   isMalformed(slot: number): boolean {
@@ -250,7 +279,7 @@ export class HubRing {
       receivedAt: this.receivedAt[slot]!,
       time: this.time[slot]!,
       event: this.event[slot]!,
-      id: this.id[slot] ?? null,
+      id: this.idAt(slot),
       level: this.levelAt(slot),
       source: this.source[slot] ?? null,
       entity: this.entityAt(slot),
@@ -307,6 +336,7 @@ export class HubRing {
     this.seq = grownFloat(this.seq);
     this.receivedAt = grownFloat(this.receivedAt);
     this.time = grownFloat(this.time);
+    this.idNum = grownFloat(this.idNum);
     this.level = grownBytes(this.level);
     this.flags = grownBytes(this.flags);
     this.entityType = grownBytes(this.entityType);
@@ -321,6 +351,7 @@ export class HubRing {
     this.seq = new Float64Array(slots);
     this.receivedAt = new Float64Array(slots);
     this.time = new Float64Array(slots);
+    this.idNum = new Float64Array(slots);
     this.level = new Uint8Array(slots);
     this.flags = new Uint8Array(slots);
     this.entityType = new Uint8Array(slots);
@@ -346,6 +377,7 @@ export class HubRing {
       payloadKind: pick(this.payloadKind),
       event: pick(this.event),
       id: pick(this.id),
+      idNum: pick(this.idNum),
       source: pick(this.source),
       entityId: pick(this.entityId),
       message: pick(this.message),
@@ -365,6 +397,7 @@ export class HubRing {
       this.payloadKind[i] = copy.payloadKind[i]!;
       this.event[i] = copy.event[i]!;
       this.id[i] = copy.id[i] ?? null;
+      this.idNum[i] = copy.idNum[i]!;
       this.source[i] = copy.source[i] ?? null;
       this.entityId[i] = copy.entityId[i] ?? null;
       this.message[i] = copy.message[i] ?? null;
@@ -385,7 +418,7 @@ export class HubRing {
       },
       entityId: (slot) => this.entityId[slot] ?? null,
       message: (slot) => this.message[slot] ?? null,
-      id: (slot) => this.id[slot] ?? null,
+      id: (slot) => this.idAt(slot),
       seq: (slot) => this.seq[slot]!,
       time: (slot) => this.time[slot]!,
       receivedAt: (slot) => this.receivedAt[slot]!,

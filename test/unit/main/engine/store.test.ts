@@ -140,3 +140,27 @@ describe('the event store', () => {
     expect(ring.size).toBe(1000);
   });
 });
+
+describe('event ids in the store', () => {
+  it('gives back every id exactly as received, numeric or not', () => {
+    const store = new EventStore();
+    const ring = store.ensureRing('h', 'generic');
+    const ids = [
+      '1',
+      '42',
+      '0',
+      '007',
+      '123456789012345',
+      '1234567890123456',
+      'abc-1',
+      '9.5',
+      '-3',
+      '',
+      'é',
+      null,
+    ];
+    ids.forEach((id, i) => store.append(ring, store.takeG(), makeRecord({ hub: 'h', seq: i + 1, id })));
+    expect(ids.map((_, i) => store.get('h', i + 1)!.id)).toEqual(ids);
+    expect(store.query({}, { limit: 20 }).map((row) => row.id)).toEqual(ids);
+  });
+});
