@@ -513,6 +513,18 @@ describe('WPT eventsource close cases', () => {
 });
 
 describe('byte-level details the WPT cases imply', () => {
+  it('format-bom-2.any.js: strips only the first of two BOMs when the first arrives split across two reads', async () => {
+    const server = await serve((_req, res) => {
+      streamHead(res);
+      res.socket?.setNoDelay(true);
+      res.write(Buffer.of(0xef));
+      // A pause so the first byte is a read of its own.
+      setTimeout(() => res.end(bytes([0xbb, 0xbf, 0xef, 0xbb, 0xbf], 'data:1\n\ndata:2\n\n')), 30);
+    });
+    const result = await readOnce(`${server.url}/stream`);
+    expect(result.frames.map((frame) => frame.data)).toEqual(['2']);
+  });
+
   it('format-bom.any.js: strips a leading BOM that arrives one byte at a time, and only that one', async () => {
     const server = await serve((_req, res) => {
       streamHead(res);

@@ -115,9 +115,12 @@ async function readEvents(
 ): Promise<AttemptOutcome> {
   const maxEventSize = options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE;
   const now = options.now;
-  // [spec] UTF-8 decode: the decoder drops one leading BOM (ignoreBOM: false) and replaces
-  // invalid bytes; stream mode keeps a character split across chunks intact.
-  const decoder = new TextDecoder('utf-8');
+  // [spec] UTF-8 decode: invalid bytes become U+FFFD; stream mode keeps a character split
+  // across chunks intact. The one leading BOM is dropped below rather than by the decoder:
+  // Node's TextDecoder (ignoreBOM: false) also drops a second BOM when the first one
+  // arrives split across reads, which would turn a "\uFEFFdata:" line into a data field.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let atStart = true;
   let receivedAt = 0;
   let end: StreamEnd | null = null;
   let overflow: string | null = null;
@@ -150,8 +153,8 @@ async function readEvents(
       // Unknown fields and bad retry values are ignored ([spec] "Otherwise, the field is ignored").
     },
   });
-  // The decoder already dropped the one BOM the spec allows; a blank line first (a no-op at
-  // the start of a stream) keeps the parser from stripping a second one.
+  // We drop the one BOM the spec allows ourselves; a blank line first (a no-op at the start
+  // of a stream) keeps the parser from stripping a second one.
   parser.feed('\n');
 
   const reader = body.getReader();
@@ -161,7 +164,14 @@ async function readEvents(
       if (done) break;
       receivedAt = now();
       sink.received(value.byteLength);
-      parser.feed(decoder.decode(value, STREAM_DECODE));
+      let text = decoder.decode(value, STREAM_DECODE);
+      // The decoder emits U+FEFF only once all of its bytes are in, so the first text it
+      // gives back starts with the BOM if the stream does.
+      if (atStart && text.length > 0) {
+        atStart = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      parser.feed(text);
       if (end !== null || overflow !== null) break;
     }
   } catch (error) {
