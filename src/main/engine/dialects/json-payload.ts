@@ -24,15 +24,52 @@ export function sseEventName(frame: Frame): string | null {
   return frame.event === null || frame.event.length === 0 ? null : frame.event;
 }
 
-/** Parses a frame's text once; never throws. */
+/**
+ * Payloads nested deeper than this are treated as text. `JSON.parse` builds any depth, but
+ * `JSON.stringify` and structured clone recurse per level and overflow the stack a few
+ * thousand levels down, so such a `data` would break every batch it is sent to the UI in
+ * (over IPC or `hubwatch serve`), with the other hubs' events in the same batch. No real
+ * event nests anywhere near this deep.
+ */
+export const MAX_PAYLOAD_DEPTH = 256;
+
+/** Whether valid JSON text nests arrays/objects deeper than `limit`; stops at the first level past it. */
+function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character; a quote ends the string.
+      if (code === 92) i++;
+      else if (code === 34) inString = false;
+    } else if (code === 34) {
+      inString = true;
+    } else if (code === 91 || code === 123) {
+      if (++depth > limit) return true;
+    } else if (code === 93 || code === 125) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * Parses a frame's text once; never throws. JSON nested deeper than `MAX_PAYLOAD_DEPTH` is
+ * `NOT_JSON`: kept as its text (and marked by the JSON dialects) like any unreadable payload.
+ */
 export function parseJsonPayload(text: string): JsonValue | typeof NOT_JSON | typeof EMPTY_PAYLOAD {
   if (text.length === 0) return EMPTY_PAYLOAD;
+  let value: JsonValue;
   try {
-    return JSON.parse(text) as JsonValue;
+    value = JSON.parse(text) as JsonValue;
   } catch {
     // Checked only after the parse failed, so the hot path never pays for the trim.
     return text.trim().length === 0 ? EMPTY_PAYLOAD : NOT_JSON;
   }
+  // Each level takes two characters at least, so the usual short payload skips the scan.
+  if (text.length > 2 * MAX_PAYLOAD_DEPTH && nestedDeeperThan(text, MAX_PAYLOAD_DEPTH)) return NOT_JSON;
+  return value;
 }
 
 /** True for a JSON object (not an array, not null). */
