@@ -74,6 +74,8 @@ export const EVENT_NAMES = [
   'tak_failed',
   'task_failed',
   'task_cancelled',
+  'complete',
+  'server_close',
   'message',
 ] as const;
 
