@@ -19,6 +19,7 @@ const all = [
   { name: 'startup', file: 'startup.bench.js', flags: [] },
 ];
 const wanted = process.argv.slice(2);
+if (wanted.includes('soak')) all.push({ name: 'soak', file: 'soak.bench.js', flags: ['--expose-gc'] }); // 10 min (SOAK_MINUTES): only when named
 const selected = wanted.length > 0 ? all.filter((bench) => wanted.includes(bench.name)) : all;
 
 for (const step of [
