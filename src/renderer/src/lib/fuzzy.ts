@@ -39,26 +39,32 @@ export function fuzzyMatch(query: string, text: string): FuzzyMatch | null {
   return { score, positions };
 }
 
+/** Points a match in a secondary label (a detail line) loses against one in the name. */
+const SECONDARY_PENALTY = 8;
+
 /**
- * Filters and orders items by their best-matching label; items keep their original
- * order for an empty query.
+ * Filters and orders items by their best-matching label (the first label is the name;
+ * matches in the others rank lower). `label` says which one matched, so only a match in
+ * the name is highlighted in it. Items keep their original order for an empty query.
  */
 export function fuzzyFilter<T>(
   items: readonly T[],
   query: string,
   labels: (item: T) => string[],
-): { item: T; match: FuzzyMatch }[] {
-  const scored: { item: T; match: FuzzyMatch; index: number }[] = [];
+): { item: T; match: FuzzyMatch; label: number }[] {
+  const scored: { item: T; match: FuzzyMatch; label: number; index: number }[] = [];
   items.forEach((item, index) => {
-    let best: FuzzyMatch | null = null;
-    for (const label of labels(item)) {
+    let best: { match: FuzzyMatch; label: number } | null = null;
+    labels(item).forEach((label, labelIndex) => {
       const match = fuzzyMatch(query, label);
-      if (match && (!best || match.score > best.score)) best = match;
-    }
-    if (best) scored.push({ item, match: best, index });
+      if (!match) return;
+      const score = match.score - (labelIndex === 0 ? 0 : SECONDARY_PENALTY);
+      if (!best || score > best.match.score) best = { match: { ...match, score }, label: labelIndex };
+    });
+    if (best) scored.push({ item, ...(best as { match: FuzzyMatch; label: number }), index });
   });
   if (query.trim() !== '') scored.sort((a, b) => b.match.score - a.match.score || a.index - b.index);
-  return scored.map(({ item, match }) => ({ item, match }));
+  return scored.map(({ item, match, label }) => ({ item, match, label }));
 }
 
 /** Splits a label into runs that matched (`hit`) and did not, for highlighting. */

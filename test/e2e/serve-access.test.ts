@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, type ServeProcess } from './support/serve';
+
+let serve: ServeProcess;
+
+beforeAll(async () => {
+  serve = await startServe([]);
+});
+
+afterAll(async () => {
+  await serve?.stop();
+});
+
+describe('hubwatch serve', () => {
+  it('refuses the page, its assets and the API without the token', async () => {
+    const page = await fetch(`${serve.origin}/`, { redirect: 'manual' });
+    expect(page.status).toBe(401);
+    expect(await page.text()).toMatch(/open the URL hubwatch serve printed/);
+    const asset = await fetch(`${serve.origin}/favicon.svg`, { redirect: 'manual' });
+    expect(asset.status).toBe(401);
+    const wrong = await fetch(`${serve.origin}/?token=not-the-token`, { redirect: 'manual' });
+    expect(wrong.status).toBe(401);
+    const refused = await new Promise<string>((resolve) => {
+      const socket = new WebSocket(`${serve.origin.replace('http', 'ws')}/api`);
+      socket.onopen = () => resolve('open');
+      socket.onerror = () => resolve('refused');
+    });
+    expect(refused).toBe('refused');
+  });
+
+  it('trades the token in the URL for an HttpOnly cookie and serves the UI with it', async () => {
+    const first = await fetch(serve.openUrl, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/');
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    const page = await fetch(`${serve.origin}/`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(await page.text()).toMatch(/<div id="app">/);
+  });
+});
