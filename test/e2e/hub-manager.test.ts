@@ -205,7 +205,7 @@ describe('the hub manager', () => {
     );
   });
 
-  it('lists every hub, edits one without revealing its secret, disables and removes another', async () => {
+  it('lists every hub, edits one without revealing its secret, disables, pauses and removes hubs', async () => {
     await page.getByTestId('nav-hubs').click();
     await page.getByTestId('hubs-screen').waitFor();
     for (const id of [
@@ -231,6 +231,12 @@ describe('the hub manager', () => {
     await expect.poll(() => page.getByTestId('tab-state-e2e-evo').textContent()).toMatch(/disabled/);
     await page.getByTestId('hub-enabled-e2e-evo').check();
     await expect.poll(() => page.getByTestId('tab-state-e2e-evo').textContent()).not.toMatch(/disabled/);
+
+    await page.getByTestId('pause-all').click();
+    await expect.poll(() => page.getByTestId('tab-state-e2e-bots').textContent()).toMatch(/paused/);
+    expect(await page.getByTestId('pause-all').textContent()).toMatch(/Resume all hubs/);
+    await page.getByTestId('pause-all').click();
+    await expect.poll(() => page.getByTestId('tab-state-e2e-bots').textContent()).not.toMatch(/paused/);
 
     await page.getByTestId('hub-remove-e2e-generic').click();
     await page.getByTestId('hub-remove-confirm-e2e-generic').click();

@@ -118,6 +118,30 @@ describe('filters', () => {
     await clearFilter();
   });
 
+  it('pick an event type, invert, and save a filter to apply it again later', async () => {
+    await showTab('cube');
+    const pane = page.getByTestId('pane-main');
+    await pane.getByTestId('filter-event').selectOption('status');
+    await expect.poll(async () => new Set(await column(page, 'event'))).toEqual(new Set(['status']));
+    await pane.getByTestId('filter-invert').click();
+    await expect.poll(async () => (await column(page, 'event')).includes('status')).toBe(false);
+    await pane.getByTestId('filter-invert').click();
+
+    await pane.getByTestId('saved-filters').click();
+    await pane.getByLabel('Filter name').fill('status only');
+    await pane.getByRole('button', { name: 'Save current' }).click();
+    await expect.poll(() => pane.getByTestId('saved-filters').textContent()).toMatch(/Saved \(1\)/);
+    await pane.getByTestId('saved-filters').click();
+    await clearFilter();
+    expect(await pane.getByTestId('filter-event').inputValue()).toBe('');
+
+    await pane.getByTestId('saved-filters').click();
+    await pane.getByTestId('saved-filter-apply').filter({ hasText: 'status only' }).click();
+    expect(await pane.getByTestId('filter-event').inputValue()).toBe('status');
+    await expect.poll(async () => new Set(await column(page, 'event'))).toEqual(new Set(['status']));
+    await clearFilter();
+  });
+
   it('keep each tab’s filter when switching away and back', async () => {
     await showTab('bots');
     await typeInto('filter-text', 'bot');
@@ -447,5 +471,15 @@ describe('themes and times', () => {
 
   it('reported no CSP violations or page errors', () => {
     expect(app.problems).toEqual([]);
+  });
+});
+
+describe('losing hubwatch serve', () => {
+  it('says it is reconnecting, and fails what was waiting with words', async () => {
+    await serve.stop();
+    const banner = page.getByTestId('reconnecting-banner');
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.textContent()).toMatch(/Reconnecting to hubwatch serve/);
+    await screenshot(page, 'reconnecting-serve');
   });
 });

@@ -99,6 +99,7 @@ export function reconnectDelay(
   return Math.round(base * (1 + 0.3 * random()));
 }
 
+/** The Backend of the browser UI: `hubwatch serve`'s API over one WebSocket, reconnecting. */
 export class WebSocketBackend implements Backend {
   private readonly options: Required<WebSocketBackendOptions>;
   private socket: SocketLike | null = null;

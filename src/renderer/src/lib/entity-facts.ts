@@ -8,6 +8,7 @@ import type { EntityType, JsonValue } from '../../../shared/hub-event';
 /** How a status reads at a glance: the colour of its badge. */
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'idle';
 
+/** How entity types are named in the UI. */
 export const ENTITY_LABELS: Record<EntityType, { one: string; many: string }> = {
   bot: { one: 'bot', many: 'Bots' },
   server: { one: 'server', many: 'Servers' },

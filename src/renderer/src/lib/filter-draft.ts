@@ -19,6 +19,7 @@ export interface FilterDraft {
   invert: boolean;
 }
 
+/** The untouched filter bar. */
 export const EMPTY_DRAFT: FilterDraft = {
   levels: [],
   events: [],

@@ -16,6 +16,7 @@ export type SecretEdit =
 
 export type AuthType = AuthView['type'];
 
+/** The generic dialect's field map keys, in the order the form shows them. */
 export const FIELD_MAP_KEYS = [
   'time',
   'level',

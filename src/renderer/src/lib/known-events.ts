@@ -4,6 +4,7 @@
  */
 import type { DialectId } from '../../../shared/hub-config';
 
+/** Event names by dialect. */
 export const KNOWN_EVENTS: Record<DialectId, readonly string[]> = {
   'bot-hub': ['log', 'session'],
   protocube: ['status', 'crash', 'deleted'],

@@ -9,6 +9,7 @@ import type { ListRow } from '../../../shared/event-row';
 /** Rows fetched per `view.rows` call. */
 export const ROW_PAGE_SIZE = 200;
 
+/** Cached rows of one view version, by index, bounded. */
 export class RowCache {
   private rows = new Map<number, ListRow>();
   private inFlight = new Set<number>();

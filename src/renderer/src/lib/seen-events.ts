@@ -4,6 +4,7 @@
  */
 import type { ListRow } from '../../../shared/event-row';
 
+/** Event names seen, by hub. */
 export class SeenEvents {
   private readonly byHub = new Map<string, Set<string>>();
 

@@ -7,6 +7,7 @@ import type { Alert, AlertRule } from '../../../shared/alerts';
 /** Alerts kept in the panel. */
 export const ALERTS_KEPT = 500;
 
+/** Recent alerts and per-hub mutes. */
 export class AlertsStore {
   list: Alert[] = $state.raw([]);
   muted: string[] = $state.raw([]);

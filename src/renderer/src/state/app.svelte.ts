@@ -42,6 +42,7 @@ export interface Selection {
   index: number | null;
 }
 
+/** The id of the merged tab (every hub, in arrival order). */
 export const ALL_TAB = 'all';
 
 export interface AppStateOptions {
@@ -54,6 +55,7 @@ export interface AppStateOptions {
   download?: (url: string) => void;
 }
 
+/** The root of the UI state (see the file comment). */
 export class AppState {
   readonly backend: Backend;
   readonly transport: 'electron' | 'browser';

@@ -6,6 +6,7 @@ import type { EntityState } from '../../../shared/entities';
 import type { EntityType } from '../../../shared/hub-event';
 import { applyEntityDelta, groupEntities, indexEntities, type EntityIndex } from '../lib/entity-index';
 
+/** Live entities, kept current from pushed deltas. */
 export class EntitiesStore {
   byKey: EntityIndex = $state.raw(indexEntities([]));
   /** Entities grouped by type, in arrival order. */

@@ -5,6 +5,7 @@
 import type { Backend, ExportProgress, ExportRequest } from '../../../shared/api';
 import { errorMessage } from '../backend/call-result';
 
+/** The export the dialog follows, from start to download. */
 export class ExportsStore {
   current: ExportProgress | null = $state.raw(null);
   starting = $state(false);

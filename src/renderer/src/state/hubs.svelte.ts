@@ -9,6 +9,7 @@ import { indexHubs, orderHubs } from '../lib/hub-order';
 /** Colours for hubs in the merged list, in tab order (CSS custom properties `--hub-0`…). */
 export const HUB_COLOURS = 8;
 
+/** The hubs as last pushed, by id and in tab order. */
 export class HubsStore {
   list: HubSummary[] = $state.raw([]);
   /** True once the first list arrived (before that, "no hubs" means "not loaded"). */

@@ -9,6 +9,7 @@ export interface Notice {
   count: number;
 }
 
+/** The dismissible banners. */
 export class NoticesStore {
   list: Notice[] = $state.raw([]);
   #nextId = 1;

@@ -10,6 +10,7 @@ import { errorMessage } from '../backend/call-result';
 /** How long changes wait to be written together. */
 export const SETTINGS_WRITE_DELAY_MS = 400;
 
+/** The persisted UI settings, written back in merged batches. */
 export class SettingsStore {
   value: UiSettings = $state.raw(structuredClone(DEFAULT_UI_SETTINGS));
   /** The last write failed (shown as a notice by the app). */

@@ -38,6 +38,7 @@ export interface FilterProblem {
   message: string;
 }
 
+/** One tab's list: its engine view, its rows, and whether it follows the tail. */
 export class TabView {
   readonly id: string;
   readonly scope: string[] | null;

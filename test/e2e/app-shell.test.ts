@@ -1,14 +1,35 @@
+/**
+ * The app shell through `hubwatch serve`: the token guards every request, the page loads
+ * under its strict CSP without errors, and it talks to the engine over the API socket.
+ */
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser';
 import { startServe, type ServeProcess } from './support/serve';
+import { openApp } from './support/ui';
 
 let serve: ServeProcess;
+let browser: Browser;
 
 beforeAll(async () => {
-  serve = await startServe([]);
+  [serve, browser] = await Promise.all([startServe([]), launchChromium()]);
 });
 
 afterAll(async () => {
+  await browser?.close();
   await serve?.stop();
+});
+
+describe('the app shell', () => {
+  it('loads through hubwatch serve under its CSP, without page errors, and reaches the engine', async () => {
+    const { page, problems } = await openApp(browser, serve.openUrl);
+    expect(await page.getByTestId('app-shell').getAttribute('data-transport')).toBe('browser');
+    // The first-run screen appears only once the engine answered that no hub is configured.
+    await page.getByTestId('welcome').waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 });
 
 describe('hubwatch serve', () => {
