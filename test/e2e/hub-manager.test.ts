@@ -163,6 +163,7 @@ describe('the hub manager', () => {
     );
     await page.getByTestId('hub-access-key').fill(DEMO_CREDENTIALS.backendAi.accessKey);
     await page.getByTestId('hub-secret-value').fill(DEMO_CREDENTIALS.backendAi.secretKey);
+    await screenshot(page, 'hub-editor-backendai');
     await saveAndSeeEvents('e2e-sessions', 2);
   });
 

@@ -51,6 +51,10 @@ describe('live tabs', () => {
     expect(await page.getByTestId('tab-state-bots').textContent()).toMatch(/events · last/);
     expect(await page.getByTestId('tab-bots').textContent()).toMatch(/\/s/);
     expect(await page.getByTestId('pane-main').getByTestId('pane-state').textContent()).toMatch(/hubs open/);
+    // Rates are measured over a few seconds: wait for them before the picture.
+    await expect
+      .poll(() => page.getByTestId('global-rate').textContent(), { timeout: 15_000 })
+      .not.toMatch(/\b0\/s/);
     await screenshot(page, 'live-tabs');
   });
 
