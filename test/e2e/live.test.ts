@@ -307,6 +307,15 @@ describe('entity views', () => {
       new Set([id]),
     );
     await screenshot(page, 'sessions');
+
+    // An event of the session opens in full, in context, in its hub's tab.
+    await screen.getByTestId('event-row').first().click();
+    const detail = page.getByTestId('detail-pane');
+    await detail.waitFor();
+    await expect.poll(() => detail.locator('h2').textContent()).toMatch(/^session_/);
+    expect(await page.getByTestId('pane-main').getAttribute('data-tab')).toBe('bai');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('End');
   });
 
   it('show background tasks with progress and outcome', async () => {
