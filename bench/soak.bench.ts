@@ -108,8 +108,12 @@ interface Sample {
   minute: number;
   heapMb: number;
   rssMb: number;
+  /** Memory outside the V8 heap (Buffers, ArrayBuffers): where socket data lives. */
+  externalMb: number;
   events: number;
   entities: number;
+  /** Worst event-loop delay since the previous sample, ms. */
+  delayMs: number;
 }
 
 async function main(): Promise<void> {
@@ -138,19 +142,27 @@ async function main(): Promise<void> {
   engine.views.open({ levels: ['warn', 'error'] });
 
   const loop = monitorEventLoopDelay({ resolution: 10 });
+  /** The same, reset at every sample: shows whether the worst delays are rare or regular. */
+  const interval = monitorEventLoopDelay({ resolution: 10 });
   const samples: Sample[] = [];
   const measure = (minute: number): Sample => {
+    const delayMs = interval.max / 1e6;
     // The forced GC is the bench's own pause, not the engine's: keep it out of the delay figures.
     loop.disable();
+    interval.disable();
     gc?.();
+    interval.reset();
     loop.enable();
+    interval.enable();
     const memory = process.memoryUsage();
     return {
       minute,
       heapMb: memory.heapUsed / 1024 / 1024,
       rssMb: memory.rss / 1024 / 1024,
+      externalMb: memory.external / 1024 / 1024,
       events,
       entities: engine.entities.list().length,
+      delayMs,
     };
   };
 
@@ -158,6 +170,7 @@ async function main(): Promise<void> {
   const minutes = (): number => (performance.now() - started) / 60_000;
   engine.start();
   loop.enable();
+  interval.enable();
   const commands = ['npm test', 'exit 3'];
   let commandIndex = 0;
   let nextCommandAt = performance.now() + COMMAND_EVERY_MS;
@@ -176,14 +189,17 @@ async function main(): Promise<void> {
     }
     if (now >= nextReportAt) {
       const last = samples.at(-1);
+      const worst = Math.max(0, ...samples.slice(-6).map((sample) => sample.delayMs));
       process.stderr.write(
         `soak ${minutes().toFixed(1)}/${MINUTES} min: ${events.toLocaleString('en-US')} events, ` +
-          `heap ${last?.heapMb.toFixed(0) ?? '?'} MB, rss ${last?.rssMb.toFixed(0) ?? '?'} MB\n`,
+          `heap ${last?.heapMb.toFixed(0) ?? '?'} MB, rss ${last?.rssMb.toFixed(0) ?? '?'} MB, ` +
+          `external ${last?.externalMb.toFixed(0) ?? '?'} MB, worst loop delay ${worst.toFixed(0)} ms\n`,
       );
       nextReportAt = now + 30_000;
     }
   }
   loop.disable();
+  interval.disable();
   const elapsedMinutes = minutes();
   const infos = engine.listHubs();
   await engine.stop();
@@ -192,6 +208,8 @@ async function main(): Promise<void> {
   const secondHalf = samples.filter((sample) => sample.minute >= elapsedMinutes / 2);
   const heapSlope = slope(secondHalf.map((s) => ({ x: s.minute, y: s.heapMb })));
   const rssSlope = slope(secondHalf.map((s) => ({ x: s.minute, y: s.rssMb })));
+  const externalSlope = slope(secondHalf.map((s) => ({ x: s.minute, y: s.externalMb })));
+  const stalled = samples.filter((sample) => sample.delayMs > 100).length;
   const reconnects = infos.reduce((sum, info) => sum + info.stats.reconnects, 0);
   const gaps = infos.reduce((sum, info) => sum + info.stats.gaps, 0);
   const failed = infos.filter((info) => info.state.state === 'failed');
@@ -240,6 +258,11 @@ async function main(): Promise<void> {
     'least-squares slope of RSS over the same samples',
   );
   figure(
+    'soak.external.slope',
+    `${externalSlope.toFixed(2)} MB/min`,
+    'least-squares slope of memory outside the V8 heap (Buffers, ArrayBuffers) over the same samples',
+  );
+  figure(
     'soak.heap',
     last ? `${last.heapMb.toFixed(0)} MB` : 'n/a',
     `heap used after GC at the end (${first ? first.heapMb.toFixed(0) : '?'} MB at the start of the second half)`,
@@ -254,6 +277,11 @@ async function main(): Promise<void> {
     'soak.loop.max',
     formatMs(loop.max / 1e6),
     `worst event-loop delay (p99 ${formatMs(loop.percentile(99) / 1e6)}; monitorEventLoopDelay, the bench's forced GCs left out)`,
+  );
+  figure(
+    'soak.loop.stalls',
+    `${stalled} of ${samples.length}`,
+    '5-second intervals whose worst event-loop delay exceeded 100 ms',
   );
   figure(
     'soak.failed',
