@@ -70,12 +70,21 @@ export class RowCache {
     return this.rows.get(index);
   }
 
-  /** Starts of the pages (of `pageSize`) that hold a row of `first…first+count-1` not cached, below `total`. */
-  missingPages(first: number, count: number, total: number, pageSize = ROW_PAGE_SIZE): number[] {
+  /**
+   * Starts of the pages (of `pageSize`) holding a row of `first…first+count-1`, below
+   * `total`, that is neither cached nor `covered` (held elsewhere, like the live tail).
+   */
+  missingPages(
+    first: number,
+    count: number,
+    total: number,
+    pageSize = ROW_PAGE_SIZE,
+    covered: (index: number) => boolean = () => false,
+  ): number[] {
     const pages: number[] = [];
     const end = Math.min(total, first + count);
     for (let index = Math.max(0, first); index < end; index++) {
-      if (this.rows.has(index)) continue;
+      if (this.rows.has(index) || covered(index)) continue;
       const page = Math.floor(index / pageSize) * pageSize;
       if (pages[pages.length - 1] !== page) pages.push(page);
       index = Math.max(index, page + pageSize - 1);

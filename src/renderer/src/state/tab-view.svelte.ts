@@ -195,9 +195,10 @@ export class TabView {
     this.total = update.total;
     this.scanning = update.scanning;
     this.progress = update.progress;
+    // The tail is read in place, never copied into the cache: at thousands of events a
+    // second that would push a paused window's rows out of the cache as fast as they arrive.
     this.#tail = update.tail;
     this.#tailStart = update.tailStart;
-    this.#cache.put(update.tailStart, update.tail, update.version);
     if (!this.following) this.newSincePause += appended;
     this.rowsRevision++;
     if (update.tail.length > 0) this.#onRows?.(update.tail);
@@ -268,8 +269,10 @@ export class TabView {
     const from = Math.max(0, first - count);
     const span = count * 3;
     const version = this.version;
-    for (const start of this.#cache.missingPages(from, span, this.total)) {
-      if (start >= this.#tailStart && start + ROW_PAGE_SIZE <= this.#tailStart + this.#tail.length) continue;
+    const tailStart = this.#tailStart;
+    const tailEnd = tailStart + this.#tail.length;
+    const inTail = (index: number) => index >= tailStart && index < tailEnd;
+    for (const start of this.#cache.missingPages(from, span, this.total, ROW_PAGE_SIZE, inTail)) {
       if (!this.#cache.startFetch(start)) continue;
       this.#backend
         .call('view.rows', { viewId, start, count: ROW_PAGE_SIZE })
@@ -289,6 +292,8 @@ export class TabView {
     if (!this.following) return;
     this.following = false;
     this.newSincePause = 0;
+    // Keep what is on screen: the tail moves on, these rows must not need a fetch.
+    this.#cache.put(this.#tailStart, this.#tail, this.version);
   }
 
   /** Follows the tail again (End, the "new events" pill, Space). */

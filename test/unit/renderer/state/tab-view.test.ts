@@ -111,6 +111,53 @@ describe('a tab view', () => {
     expect(tab.rowAt(129)).toMatchObject({ g: 130 });
   });
 
+  it('does not fetch what the live tail already holds', async () => {
+    backend.on('view.rows', () => ({ version: 1, total: 500, rows: [] }));
+    const tab = makeTab();
+    await tab.open();
+    tab.setViewport(470, 30);
+    tab.receive(viewUpdate('v1', 520, { appended: 20 }));
+    scheduler.flush();
+    tab.setViewport(490, 30);
+    await settle();
+    expect(backend.callsOf('view.rows')).toEqual([]);
+  });
+
+  it('keeps a paused window on screen while thousands of events a second pass by, without refetching it', async () => {
+    let total = 500;
+    backend.on('view.rows', ({ start, count }) => ({
+      version: 1,
+      total,
+      rows: rowsBetween(start, Math.min(total, start + count)),
+    }));
+    const tab = makeTab();
+    await tab.open();
+    tab.pause();
+    tab.setViewport(100, 40);
+    await settle();
+    expect(backend.callsOf('view.rows')).toHaveLength(1);
+    for (let frame = 0; frame < 100; frame++) {
+      total += 1000;
+      tab.receive(viewUpdate('v1', total, { appended: 1000 }));
+      scheduler.flush();
+    }
+    await settle();
+    expect(tab.rowsIn(100, 40).every((row) => row !== undefined)).toBe(true);
+    expect(backend.callsOf('view.rows')).toHaveLength(1);
+    expect(tab.newSincePause).toBe(100_000);
+  });
+
+  it('holds the rows it showed when paused at the tail, after the tail moved on', async () => {
+    const tab = makeTab();
+    await tab.open();
+    tab.setViewport(470, 30);
+    tab.pause();
+    tab.receive(viewUpdate('v1', 2000, { appended: 1500 }));
+    scheduler.flush();
+    expect(tab.rowAt(470)).toMatchObject({ g: 471 });
+    expect(tab.rowAt(499)).toMatchObject({ g: 500 });
+  });
+
   it('drops cached rows when the version changes and finds its place again by arrival number', async () => {
     let version = 1;
     backend.on('view.rows', ({ start, count }) => ({
