@@ -17,10 +17,20 @@ export function applyEntityDelta(
   index: EntityIndex,
   delta: { changed: readonly EntityState[]; removed: readonly string[] },
 ): EntityIndex {
-  if (delta.changed.length === 0 && delta.removed.length === 0) return index;
+  return applyEntityDeltas(index, [delta]);
+}
+
+/** The index after several deltas in order, copying it once (deltas are coalesced per frame). */
+export function applyEntityDeltas(
+  index: EntityIndex,
+  deltas: readonly { changed: readonly EntityState[]; removed: readonly string[] }[],
+): EntityIndex {
+  if (deltas.every((delta) => delta.changed.length === 0 && delta.removed.length === 0)) return index;
   const next = new Map(index);
-  for (const key of delta.removed) next.delete(key);
-  for (const entity of delta.changed) next.set(entity.key, entity);
+  for (const delta of deltas) {
+    for (const key of delta.removed) next.delete(key);
+    for (const entity of delta.changed) next.set(entity.key, entity);
+  }
   return next;
 }
 

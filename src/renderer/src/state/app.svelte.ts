@@ -60,8 +60,8 @@ export class AppState {
   readonly backend: Backend;
   readonly transport: 'electron' | 'browser';
   readonly hubs = new HubsStore();
-  readonly entities = new EntitiesStore();
-  readonly alerts = new AlertsStore();
+  readonly entities: EntitiesStore;
+  readonly alerts: AlertsStore;
   readonly notices = new NoticesStore();
   readonly settings: SettingsStore;
   readonly exports: ExportsStore;
@@ -121,6 +121,8 @@ export class AppState {
     this.backend = options.backend;
     this.transport = options.transport;
     this.#scheduler = options.scheduler;
+    this.entities = new EntitiesStore(options.scheduler);
+    this.alerts = new AlertsStore(options.scheduler);
     this.settings = new SettingsStore(options.backend);
     this.exports = new ExportsStore(options.backend, options.download ?? (() => undefined));
     this.#unsubscribe.push(this.backend.onPush((batch) => this.#onPush(batch)));

@@ -8,6 +8,7 @@ import type * as ExportsModule from '../../../../src/renderer/src/state/exports.
 import type * as HubsModule from '../../../../src/renderer/src/state/hubs.svelte';
 import type * as NoticesModule from '../../../../src/renderer/src/state/notices.svelte';
 import type * as SettingsModule from '../../../../src/renderer/src/state/settings.svelte';
+import { createManualScheduler } from '../../../../src/renderer/src/lib/frame-scheduler';
 import { importRuneModule, rendererPath } from '../support/rune-modules';
 import { FakeBackend, settle } from '../support/fake-backend';
 import { hubSummary } from '../support/hubs';
@@ -80,6 +81,20 @@ describe('the entities store', () => {
     expect(store.get(task('t2', 0).key)?.id).toBe('t2');
     expect(store.byType.bot).toEqual([] as EntityState[]);
   });
+
+  it('coalesces the deltas of one frame, in order', () => {
+    const scheduler = createManualScheduler();
+    const store = new EntitiesStore(scheduler);
+    store.apply({ changed: [task('t1', 1)], removed: [] });
+    store.apply({ changed: [], removed: [task('t1', 0).key] });
+    store.apply({ changed: [task('t1', 7), task('t2', 2)], removed: [] });
+    expect(store.ofType('task')).toEqual([]);
+    scheduler.flush();
+    expect(store.ofType('task').map((t) => [t.id, t.current])).toEqual([
+      ['t1', 7],
+      ['t2', 2],
+    ]);
+  });
 });
 
 describe('the alerts store', () => {
@@ -95,6 +110,21 @@ describe('the alerts store', () => {
     expect(store.unseen).toBe(1);
     store.markSeen();
     expect(store.unseen).toBe(0);
+  });
+
+  it('applies a storm of pushes once per frame, each alert once at its newest count', () => {
+    const scheduler = createManualScheduler();
+    const store = new AlertsStore(scheduler);
+    for (let count = 1; count <= 1000; count++) store.receive(alert('storm', count, count), count === 1);
+    store.receive(alert('other', 1, 2000), true);
+    expect(store.list).toEqual([]);
+    expect(scheduler.pending()).toBe(1);
+    scheduler.flush();
+    expect(store.list.map((a) => [a.id, a.count])).toEqual([
+      ['other', 1],
+      ['storm', 1000],
+    ]);
+    expect(store.unseen).toBe(2);
   });
 
   it('remembers muted hubs', () => {
