@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser';
 import { startServe, type ServeProcess } from './support/serve';
-import { openApp } from './support/ui';
+import { column, openApp, rows, waitForCount } from './support/ui';
 
 let serve: ServeProcess;
 let browser: Browser;
@@ -21,12 +21,19 @@ afterAll(async () => {
 });
 
 describe('the app shell', () => {
-  it('loads through hubwatch serve under its CSP, without page errors, and reaches the engine', async () => {
+  it('loads through hubwatch serve under its CSP, offers the demo on first start, and fills with live data', async () => {
     const { page, problems } = await openApp(browser, serve.openUrl);
     expect(await page.getByTestId('app-shell').getAttribute('data-transport')).toBe('browser');
     // The first-run screen appears only once the engine answered that no hub is configured.
     await page.getByTestId('welcome').waitFor();
     expect(new URL(page.url()).search).toBe('');
+
+    // One click starts the demo hub; its hubs fill the tabs with live events.
+    await page.getByTestId('start-demo').click();
+    await page.getByTestId('live-screen').waitFor({ timeout: 20_000 });
+    await waitForCount(rows(page), 10, 20_000);
+    await expect.poll(async () => new Set(await column(page, 'hub')).size).toBeGreaterThan(3);
+    expect(await page.getByTestId('stream-tabs').getByRole('tab').count()).toBe(10);
     expect(problems).toEqual([]);
     await page.context().close();
   });
