@@ -112,7 +112,7 @@ function npmTest(r: SeededRandom, project: string): CommandScript {
   });
   const short = target - 400 - s.now;
   if (short > 0) s.wait(short, short);
-  s.err('').err('⎯⎯⎯⎯⎯⎯⎯ Failed Tests 1 ⎯⎯⎯⎯⎯⎯⎯');
+  s.err('').err('─────── Failed Tests 1 ───────');
   s.err(' FAIL  src/api/retry.test.ts > retry > retries with exponential backoff');
   s.err('AssertionError: expected 3 to be 4 // Object.is equality');
   s.err(' ❯ src/api/retry.test.ts:42:27').wait(100, 300);

@@ -183,6 +183,7 @@ const hubSave: Check = object({
     'auth.secretKey?': nullable(string(65_536)),
   }),
   'previousId?': id,
+  'create?': boolean,
 });
 
 const uiSettings: Check = object({
@@ -207,8 +208,10 @@ const REQUEST_SCHEMAS: Record<CallName, Check> = {
   'view.setFilter': object({ viewId: id, filter: filterSpec }),
   'view.rows': object({ viewId: id, start: integer(0), count: integer(0, 5000) }),
   'view.indexOf': object({ viewId: id, g: number(0) }),
+  'view.indexOfEvent': object({ viewId: id, hub: id, seq: integer(1) }),
   'view.close': object({ viewId: id }),
   'events.get': object({ hub: id, seq: integer(1) }),
+  'events.names': nullable(object({ 'hubs?': arrayOf(id, 1000) })),
   'entities.list': nullable(object({ 'type?': oneOf(ENTITY_TYPES) })),
   'alerts.list': isNull,
   'alerts.setMuted': object({ hub: id, muted: boolean }),

@@ -57,6 +57,8 @@ export interface HubSaveRequest {
   secrets?: Partial<Record<SecretField, string | null>>;
   /** The id the hub had before this edit, when it is renamed. */
   previousId?: string;
+  /** A new hub: refused (field `id`) when a hub with this id exists, instead of replacing it. */
+  create?: boolean;
 }
 
 /** One hub: config, live state and counters. */
@@ -121,6 +123,8 @@ export interface ExportRequest {
 export interface ExportProgress {
   exportId: string;
   written: number;
+  /** Events the export will write, when known up front (everything, or one hub's all); else null. */
+  total: number | null;
   state: 'running' | 'done' | 'failed' | 'cancelled';
   /** Where the file went (desktop), or the URL to download it from (browser). */
   file: string | null;
@@ -168,8 +172,12 @@ export interface ApiCalls {
     res: { version: number; total: number; rows: ListRow[] };
   };
   'view.indexOf': { req: { viewId: string; g: number }; res: number };
+  /** Index of one event in a view (to show an alert's event), or -1 when the view does not hold it. */
+  'view.indexOfEvent': { req: { viewId: string; hub: string; seq: number }; res: number };
   'view.close': { req: { viewId: string }; res: null };
   'events.get': { req: { hub: string; seq: number }; res: HubEvent | null };
+  /** Event names seen so far, per hub (for the event-type picker). */
+  'events.names': { req: { hubs?: string[] } | null; res: Record<string, string[]> };
   'entities.list': { req: { type?: EntityType } | null; res: EntityState[] };
   'alerts.list': { req: null; res: { alerts: Alert[]; muted: string[]; rules: AlertRule[] } };
   'alerts.setMuted': { req: { hub: string; muted: boolean }; res: null };

@@ -68,7 +68,8 @@ export interface CommandState extends EntityBase {
   type: 'command';
   /** The command line, when Hubwatch started it. */
   command: string | null;
-  status: 'running' | 'completed' | 'failed';
+  /** `detached`: Hubwatch stopped following it (a new command was started on the hub). */
+  status: 'running' | 'completed' | 'failed' | 'detached';
   exitCode: number | null;
   durationMs: number | null;
   errorMessage: string | null;

@@ -97,6 +97,17 @@ export class ApiSession {
 
   private queue(message: PushMessage): void {
     if (this.closed) return;
+    if (message.name === 'alert' && !message.payload.isNew) {
+      // A storm updates one alert many times a second: only its latest count needs to travel.
+      const id = message.payload.alert.id;
+      const queued = this.outbox.findIndex(
+        (other) => other.name === 'alert' && other.payload.alert.id === id && !other.payload.isNew,
+      );
+      if (queued >= 0) {
+        this.outbox[queued] = message;
+        return;
+      }
+    }
     this.outbox.push(message);
     if (!this.outboxTimer) {
       this.outboxTimer = setTimeout(() => this.flushOutbox(), PUSH_BATCH_MS);
@@ -217,6 +228,14 @@ export class ApiSession {
         };
       },
       'view.indexOf': ({ viewId, g }) => this.openView(viewId).view.indexOfG(g),
+      'view.indexOfEvent': ({ viewId, hub, seq }) => {
+        const view = this.openView(viewId).view;
+        const g = engine.store.gOf(hub, seq);
+        if (g === null) return -1;
+        const index = view.indexOfG(g);
+        const row = index < 0 ? undefined : view.rows(index, 1)[0];
+        return row?.kind === 'event' && row.hub === hub && row.seq === seq ? index : -1;
+      },
       'view.close': ({ viewId }) => {
         this.views.delete(viewId);
         engine.views.close(viewId);
@@ -227,6 +246,7 @@ export class ApiSession {
         if (!record) return null;
         return toHubEvent(record);
       },
+      'events.names': (request) => engine.eventNames(request?.hubs),
       'entities.list': (request) =>
         engine.entities
           .list(request?.type ? { type: request.type } : {})

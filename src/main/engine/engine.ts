@@ -92,8 +92,10 @@ class HubRuntime {
   pausedConnection = false;
   /** Counters of the connections this hub had before the current one. */
   closed = { bytes: 0, reconnects: 0, duplicatesSkipped: 0 };
-  /** Counts at each of the last few rate ticks. */
-  rateWindow: number[] = [];
+  /** Event counts sampled once a second over the last few seconds, for the rate. */
+  rateWindow: { at: number; events: number }[] = [];
+  /** Every event name this hub has sent (for the UI's event picker). */
+  readonly eventNames = new Set<string>();
 
   constructor(public config: HubConfig) {}
 }
@@ -235,7 +237,19 @@ export class Engine {
     if (!runtime) throw new Error(`no hub "${id}"`);
     if (runtime.config.dialect !== 'rdev') throw new Error(`hub "${id}" is not an rdev hub`);
     const { streamId: _streamId, ...rest } = runtime.config;
+    // The stream followed so far is left behind: its command is no longer watched.
+    this.entities.detachCommands(id);
     this.upsertHub({ ...rest, command });
+  }
+
+  /** The event names each hub has sent so far. */
+  eventNames(hubIds?: readonly string[]): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [id, runtime] of this.hubs) {
+      if (hubIds && !hubIds.includes(id)) continue;
+      out[id] = [...runtime.eventNames].sort();
+    }
+    return out;
   }
 
   hub(id: string): HubInfo | undefined {
@@ -281,8 +295,10 @@ export class Engine {
     runtime.stats.reconnects = runtime.closed.reconnects + current.reconnects;
     runtime.stats.duplicatesSkipped = runtime.closed.duplicatesSkipped + current.duplicatesSkipped;
     runtime.stats.evicted = runtime.ring?.evicted ?? 0;
-    const window = runtime.rateWindow;
-    const rate = window.length >= 2 ? (window[window.length - 1]! - window[0]!) / (window.length - 1) : 0;
+    // Over the sampled window up to now, so a hub shows its rate from its first second on.
+    const oldest = runtime.rateWindow[0];
+    const elapsed = oldest ? performance.now() - oldest.at : 0;
+    const rate = oldest && elapsed >= 250 ? ((runtime.stats.events - oldest.events) * 1000) / elapsed : 0;
     return {
       config: runtime.config,
       state: runtime.state,
@@ -292,9 +308,10 @@ export class Engine {
   }
 
   private tickRates(): void {
+    const now = performance.now();
     for (const runtime of this.hubs.values()) {
-      runtime.rateWindow.push(runtime.stats.events);
-      if (runtime.rateWindow.length > 4) runtime.rateWindow.shift();
+      runtime.rateWindow.push({ at: now, events: runtime.stats.events });
+      if (runtime.rateWindow.length > 5) runtime.rateWindow.shift();
     }
   }
 
@@ -326,6 +343,8 @@ export class Engine {
     }
     runtime.dialect = dialect;
     runtime.dialectKey = key;
+    if (runtime.rateWindow.length === 0)
+      runtime.rateWindow.push({ at: performance.now(), events: runtime.stats.events });
     const connection = new HubConnection(
       dialect.plan,
       {
@@ -411,6 +430,7 @@ export class Engine {
       raw: mapped.raw,
       malformed: mapped.malformed,
     };
+    runtime.eventNames.add(record.event);
     const stats = runtime.stats;
     stats.events++;
     stats.levels[record.level]++;

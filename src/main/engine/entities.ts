@@ -108,6 +108,16 @@ export class EntityTracker {
     return this.states.get(entityKey(hub, type, id));
   }
 
+  /** Marks a hub's running commands as no longer followed (a new command replaced them). */
+  detachCommands(hub: string): void {
+    for (const state of this.byHub.get(hub)?.get('command')?.values() ?? []) {
+      if (state.type === 'command' && state.status === 'running') {
+        state.status = 'detached';
+        this.changed.add(state);
+      }
+    }
+  }
+
   /** Forgets a hub's entities (the hub was removed). */
   removeHub(hub: string): void {
     for (const [key, state] of this.states) {

@@ -541,6 +541,14 @@ export class EventStore {
     return pos < 0 ? null : ring.eventAt(ring.slotOf(pos));
   }
 
+  /** The arrival number of `hub`/`seq`, or null when it is not (or no longer) held. */
+  gOf(hubId: string, seq: number): number | null {
+    const ring = this.rings.get(hubId);
+    if (!ring) return null;
+    const pos = ring.findSeq(seq);
+    return pos < 0 ? null : ring.g[ring.slotOf(pos)]!;
+  }
+
   /** Compiles a filter once per ring; `null` for rings outside the filter's hubs. */
   compileFor(
     spec: FilterSpec,

@@ -22,6 +22,7 @@ import { ApiCallError, DEFAULT_UI_SETTINGS } from '../../shared/api';
 import type { Alert } from '../../shared/alerts';
 import type { EntityState } from '../../shared/entities';
 import { formatConfigIssues, validateConfig } from '../../shared/config-validation';
+import type { FilterSpec } from '../../shared/filter';
 import type { AuthConfig, HubConfig, SecretValue } from '../../shared/hub-config';
 import { effectiveTransport } from '../../shared/hub-config';
 import { VERSION } from '../../shared/version';
@@ -311,7 +312,10 @@ export class Workspace {
    */
   private async materialize(request: HubSaveRequest, persist: boolean): Promise<HubConfig> {
     const { auth: authView, ...rest } = request.hub;
-    const previous = this.hubs.find((hub) => hub.id === (request.previousId ?? request.hub.id));
+    // A new hub inherits nothing, even from one that had its id.
+    const previous = request.create
+      ? undefined
+      : this.hubs.find((hub) => hub.id === (request.previousId ?? request.hub.id));
     const field = fieldOf(authView);
     let secret: SecretValue | undefined;
     if (field) {
@@ -373,15 +377,24 @@ export class Workspace {
   }
 
   async saveHub(request: HubSaveRequest): Promise<HubSummary> {
+    if (request.create && this.hubs.some((hub) => hub.id === request.hub.id)) {
+      throw new ApiCallError(`a hub with id "${request.hub.id}" already exists`, 'id');
+    }
+    const previousId = request.create ? null : (request.previousId ?? request.hub.id);
+    const placed = (config: HubConfig): HubConfig[] => {
+      const others = this.hubs.filter((hub) => hub.id !== previousId);
+      if (others.some((hub) => hub.id === config.id)) {
+        throw new ApiCallError(`a hub with id "${config.id}" already exists`, 'id');
+      }
+      const next = [...others];
+      const index = this.hubs.findIndex((hub) => hub.id === previousId);
+      next.splice(index < 0 ? next.length : index, 0, config);
+      return next;
+    };
+    // Check first with the secret inline, so a refused hub leaves nothing in the vault.
+    this.check(placed(await this.materialize(request, false)));
     const config = await this.materialize(request, true);
-    const previousId = request.previousId ?? config.id;
-    const others = this.hubs.filter((hub) => hub.id !== previousId);
-    if (others.some((hub) => hub.id === config.id))
-      throw new ApiCallError(`a hub with id "${config.id}" already exists`, 'id');
-    const next = [...others];
-    const index = this.hubs.findIndex((hub) => hub.id === previousId);
-    next.splice(index < 0 ? next.length : index, 0, config);
-    this.check(next);
+    const next = placed(config);
     // Secrets the edit replaced or cleared leave the vault.
     const previous = this.hubs.find((hub) => hub.id === previousId);
     for (const field of SECRET_FIELDS) {
@@ -398,7 +411,7 @@ export class Workspace {
     }
     this.hubs = next;
     this.persistHubs();
-    if (previousId !== config.id) this.engine.removeHub(previousId);
+    if (previousId !== null && previousId !== config.id) this.engine.removeHub(previousId);
     this.engine.upsertHub(config);
     this.engine.start();
     return this.summary(config.id);
@@ -502,6 +515,7 @@ export class Workspace {
     const progress: ExportProgress = {
       exportId,
       written: 0,
+      total: this.knownTotal(request.filter),
       state: path === null ? 'cancelled' : 'running',
       file: path,
       downloadUrl: null,
@@ -550,6 +564,20 @@ export class Workspace {
       .finally(() => this.exports.delete(exportId));
     this.exports.set(exportId, { controller, progress, settled });
     return { ...progress };
+  }
+
+  /** How many events a filter takes, when that is known without scanning: everything, or whole hubs. */
+  private knownTotal(filter: FilterSpec): number | null {
+    const { hubs, ...rest } = filter;
+    const restricted = Object.values(rest).some(
+      (value) => value !== undefined && value !== null && value !== false && value !== '',
+    );
+    if (restricted) return null;
+    let total = 0;
+    for (const ring of this.engine.store.allRings()) {
+      if (!hubs || hubs.length === 0 || hubs.includes(ring.hubId)) total += ring.size;
+    }
+    return total;
   }
 
   cancelExport(exportId: string): void {

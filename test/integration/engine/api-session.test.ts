@@ -107,6 +107,44 @@ describe('an API session', () => {
     expect(workspace.engine.hub('cube')!.state.state).not.toBe('failed');
   });
 
+  it('refuses to create a hub over an existing one, and leaves no secret behind', async () => {
+    const clash = await call('hubs.save', {
+      hub: {
+        id: 'cube',
+        dialect: 'bot-hub',
+        url: `${base}/other`,
+        auth: { type: 'bearer', token: { kind: 'stored', set: false } },
+      },
+      secrets: { 'auth.token': 'other-secret' },
+      create: true,
+    });
+    expect(clash).toMatchObject({ ok: false, error: { field: 'id' } });
+    expect(workspace.hubConfigs()).toEqual([expect.objectContaining({ id: 'cube', dialect: 'protocube' })]);
+  });
+
+  it('finds an event in a view, and lists the event names each hub sent', async () => {
+    const opened = (await call('view.open', { filter: { hubs: ['cube'] } })) as {
+      ok: true;
+      value: { viewId: string };
+    };
+    expect(await call('view.indexOfEvent', { viewId: opened.value.viewId, hub: 'cube', seq: 5 })).toEqual({
+      ok: true,
+      value: 4,
+    });
+    expect(await call('view.indexOfEvent', { viewId: opened.value.viewId, hub: 'cube', seq: 999 })).toEqual({
+      ok: true,
+      value: -1,
+    });
+    expect(await call('events.names', null)).toEqual({ ok: true, value: { cube: ['crash', 'status'] } });
+    await call('view.close', { viewId: opened.value.viewId });
+  });
+
+  it('shows a hub’s rate from its first second', async () => {
+    // 21 events arrived within the first moments: well before the first full second the rate is not zero.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(workspace.engine.hub('cube')!.rate).toBeGreaterThan(0);
+  });
+
   it('refuses a hub whose config breaks the rules, naming the field', async () => {
     const bad = await call('hubs.save', { hub: { id: 'x', dialect: 'rdev', url: base } });
     expect(bad.ok).toBe(false);
@@ -168,6 +206,10 @@ describe('an API session', () => {
       payload: { file: string; written: number; downloadUrl: string };
     };
     expect(done.payload.written).toBe(20);
+    // A filter on event names cannot be counted up front; a whole hub can.
+    expect(started.value).toMatchObject({ total: null });
+    const whole = await call('export.start', { format: 'text', filter: { hubs: ['cube'] } });
+    expect(whole).toMatchObject({ ok: true, value: { total: 21 } });
     expect(done.payload.downloadUrl).toMatch(/^\/exports\/[0-9a-f]+\//);
     const lines = readFileSync(done.payload.file, 'utf8').trim().split('\n');
     expect(lines.map((line) => (JSON.parse(line) as { event: string }).event)).toEqual(

@@ -121,7 +121,8 @@ function redactCredentialParams(text: string): string {
 const BEARER_WORD = /bearer/i;
 
 /** `Bearer <token>` in any case. */
-const BEARER_TOKEN = /\b(bearer\s+)[\w\-.~+/]+=*/gi;
+// Not an auth-param (`Bearer realm="hub"` in a WWW-Authenticate challenge): that is no token.
+const BEARER_TOKEN = /\b(bearer\s+)(?![\w-]+=")[\w\-.~+/]+=*/gi;
 
 /** The forms a secret takes once written: as is, JSON-escaped, URL-encoded, CSV-quoted. */
 function writtenForms(secret: string): string[] {

@@ -419,6 +419,8 @@ export function saveRequestFor(draft: HubDraft, previousId: string | null): HubS
     if (draft.secret.mode === 'clear') request.secrets = { [field]: null };
   }
   if (previousId !== null && previousId !== draft.id.trim()) request.previousId = previousId;
+  // A new hub must never replace an existing one that happens to have its id.
+  if (previousId === null) request.create = true;
   return request;
 }
 

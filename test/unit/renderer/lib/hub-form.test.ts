@@ -20,7 +20,7 @@ function draft(overrides: Partial<HubDraft>): HubDraft {
 }
 
 describe('the hub form', () => {
-  it('sends a new bot hub with its bearer token as a write-only secret', () => {
+  it('sends a new bot hub with its bearer token as a write-only secret, as a creation', () => {
     const request = saveRequestFor(
       draft({ id: 'bots', name: 'Bots', url: 'http://h/events', secret: { mode: 'replace', value: 'tok' } }),
       null,
@@ -35,6 +35,7 @@ describe('the hub form', () => {
         enabled: true,
       },
       secrets: { 'auth.token': 'tok' },
+      create: true,
     });
   });
 

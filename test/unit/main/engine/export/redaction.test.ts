@@ -39,6 +39,15 @@ describe('export redaction', () => {
     expect(redact(header)).toBe('Authorization: BackendAI signMethod=HMAC-SHA256, credential=REDACTED');
   });
 
+  it('leaves the realm of a Bearer challenge alone', () => {
+    expect(redact('www-authenticate: Bearer realm="bot-hub"')).toBe(
+      'www-authenticate: Bearer realm="bot-hub"',
+    );
+    expect(redact('Bearer error="invalid_token", Bearer abc.def')).toBe(
+      'Bearer error="invalid_token", Bearer REDACTED',
+    );
+  });
+
   it('redacts a Bearer token in any case', () => {
     expect(redact('authorization: Bearer sls_live_abc.def-123==')).toBe('authorization: Bearer REDACTED');
     expect(redact('AUTHORIZATION: BEARER xyz')).toBe('AUTHORIZATION: BEARER REDACTED');
