@@ -9,7 +9,7 @@
  * arrival number `g` of the row it was showing (`view.indexOf`).
  */
 import { ApiCallError, type Backend, type ViewUpdate } from '../../../shared/api';
-import type { EventRow, ListRow } from '../../../shared/event-row';
+import type { ListRow } from '../../../shared/event-row';
 import { filterError, type FilterSpec } from '../../../shared/filter';
 import { errorMessage } from '../backend/call-result';
 import { scopedFilter } from '../lib/filter-draft';
@@ -341,31 +341,11 @@ export class TabView {
     }
   }
 
-  /**
-   * Finds an event's index in this view (to scroll to it): a binary search on arrival
-   * time, then a look around for the exact hub and seq. -1 when the view does not hold it.
-   */
-  async locate(event: { hub: string; seq: number; receivedAt: number }): Promise<number> {
+  /** Finds an event's index in this view (to scroll to it); -1 when the view does not hold it. */
+  async locate(event: { hub: string; seq: number }): Promise<number> {
     const viewId = this.viewId;
     if (viewId === null || this.total === 0) return -1;
-    const eventAt = async (index: number): Promise<EventRow | null> => {
-      const answer = await this.#backend.call('view.rows', { viewId, start: index, count: 8 });
-      return answer.rows.find((row): row is EventRow => row.kind === 'event') ?? null;
-    };
-    let lo = 0;
-    let hi = this.total - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const row = await eventAt(mid);
-      if (row === null || row.receivedAt >= event.receivedAt) hi = mid;
-      else lo = mid + 1;
-    }
-    const start = Math.max(0, lo - ROW_PAGE_SIZE / 2);
-    const answer = await this.#backend.call('view.rows', { viewId, start, count: ROW_PAGE_SIZE * 2 });
-    const offset = answer.rows.findIndex(
-      (row) => row.kind === 'event' && row.hub === event.hub && row.seq === event.seq,
-    );
-    return offset < 0 ? -1 : start + offset;
+    return this.#backend.call('view.indexOfEvent', { viewId, hub: event.hub, seq: event.seq });
   }
 }
 

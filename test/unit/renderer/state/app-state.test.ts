@@ -63,6 +63,8 @@ beforeEach(() => {
     .on('view.close', () => null)
     .on('view.setFilter', ({ viewId }) => viewUpdate(viewId, 50, { version: 2 }))
     .on('events.get', ({ hub, seq }) => record(hub, seq))
+    // Views of one hub list its events in seq order: event seq N is at index N-1.
+    .on('view.indexOfEvent', ({ seq }) => (seq <= 50 ? seq - 1 : -1))
     .on('view.rows', ({ start, count }) => ({
       version: 1,
       total: 50,

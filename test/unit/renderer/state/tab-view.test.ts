@@ -4,7 +4,7 @@ import type { FilterSpec } from '../../../../src/shared/filter';
 import { createManualScheduler } from '../../../../src/renderer/src/lib/frame-scheduler';
 import type * as TabViewModule from '../../../../src/renderer/src/state/tab-view.svelte';
 import { importRuneModule, rendererPath } from '../support/rune-modules';
-import { FakeBackend, eventRow, rowsBetween, settle, viewUpdate } from '../support/fake-backend';
+import { FakeBackend, rowsBetween, settle, viewUpdate } from '../support/fake-backend';
 
 const { TabView, TAIL_SIZE } = await importRuneModule<typeof TabViewModule>(
   rendererPath('state/tab-view.svelte.ts'),
@@ -235,21 +235,15 @@ describe('a tab view', () => {
     expect(tab.scanning).toBe(false);
   });
 
-  it('locates an event by arrival time and then by hub and seq', async () => {
-    const rows = Array.from({ length: 1000 }, (_, index) =>
-      eventRow(index + 1, { hub: index % 2 === 0 ? 'bots' : 'cube', seq: Math.floor(index / 2) + 1 }),
-    );
+  it('asks the engine where an event is in its view', async () => {
     backend.on('view.open', () => viewUpdate('v1', 1000));
-    backend.on('view.rows', ({ start, count }) => ({
-      version: 1,
-      total: 1000,
-      rows: rows.slice(start, start + count),
-    }));
+    backend.on('view.indexOfEvent', ({ viewId, hub, seq }) =>
+      viewId === 'v1' && hub === 'cube' && seq === 319 ? 637 : -1,
+    );
     const tab = makeTab({ scope: null });
     await tab.open();
-    const target = rows[637]!;
-    expect(await tab.locate({ hub: target.hub, seq: target.seq, receivedAt: target.receivedAt })).toBe(637);
-    expect(await tab.locate({ hub: 'nowhere', seq: 1, receivedAt: 0 })).toBe(-1);
+    expect(await tab.locate({ hub: 'cube', seq: 319 })).toBe(637);
+    expect(await tab.locate({ hub: 'nowhere', seq: 1 })).toBe(-1);
   });
 
   it('closes its engine view, and a reconnect opens a fresh one', async () => {
