@@ -204,6 +204,12 @@ async function main(): Promise<void> {
   const infos = engine.listHubs();
   await engine.stop();
   await hub.stop();
+  // With every connection closed, what is still held outside the heap was not the sockets'.
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await sleep(200);
+  }
+  const afterStop = process.memoryUsage();
 
   const secondHalf = samples.filter((sample) => sample.minute >= elapsedMinutes / 2);
   const heapSlope = slope(secondHalf.map((s) => ({ x: s.minute, y: s.heapMb })));
@@ -268,6 +274,11 @@ async function main(): Promise<void> {
     `heap used after GC at the end (${first ? first.heapMb.toFixed(0) : '?'} MB at the start of the second half)`,
   );
   figure('soak.rss', last ? formatMb(last.rssMb * 1024 * 1024) : 'n/a', 'RSS at the end');
+  figure(
+    'soak.external.after-stop',
+    formatMb(afterStop.external),
+    `outside the V8 heap once every hub is stopped, after GC (${last ? last.externalMb.toFixed(0) : '?'} MB while running; heap ${formatMb(afterStop.heapUsed)})`,
+  );
   figure(
     'soak.entities',
     last ? last.entities.toLocaleString('en-US') : 'n/a',
