@@ -19,8 +19,8 @@ export async function startGenerator(args: string[]): Promise<Generator> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolvePort, reject) => {
-    child
-      .stdout.setEncoding('utf8')
+    child.stdout
+      .setEncoding('utf8')
       .once('data', (line: string) => resolvePort((JSON.parse(line) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`load generator exited ${code}`)));
   });

@@ -21,7 +21,7 @@ async function pipeline(): Promise<{
   sent: number;
 }> {
   const generator = await startGenerator(['--total', String(PER_HUB), '--size', String(SIZE)]);
-  const engine = new Engine({ capacityPerHub: 100_000 });
+  const engine = new Engine({ capacityPerHub: Number(process.env['BENCH_CAPACITY'] ?? 100_000) });
   let received = 0;
   let first = 0;
   let last = 0;

@@ -3,7 +3,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import type { HubConfig } from '../src/shared/hub-config';
 import { ROOT } from './bench-support';
 
@@ -58,22 +57,5 @@ export function generatorConfig(port: number, hubs: number): string {
   return path;
 }
 
-/** Debian's Chromium, headless, as the e2e tests run it. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      '--disable-renderer-backgrounding',
-      '--disable-background-timer-throttling',
-    ],
-  });
-}
+/** Debian's Chromium, headless, exactly as the e2e tests run it. */
+export { launchChromium } from '../test/e2e/support/browser';

@@ -10,7 +10,7 @@ import type { ConnectionState, HubStats } from './connection-state';
 import type { EntityState } from './entities';
 import type { ListRow } from './event-row';
 import type { FilterSpec } from './filter';
-import type { AuthConfig, DialectId, HubConfig, TransportKind } from './hub-config';
+import type { AuthConfig, AuthWith, DialectId, HubConfig, SecretField, TransportKind } from './hub-config';
 import type { EntityType, HubEvent } from './hub-event';
 
 /** Facts about the running backend. */
@@ -34,18 +34,12 @@ export interface AppInfo {
 export type SecretView = { kind: 'env'; env: string } | { kind: 'stored'; set: boolean };
 
 /** The auth of a hub as the UI sees it (secret values replaced by `SecretView`). */
-export type AuthView =
-  | { type: 'none' }
-  | { type: 'bearer'; token: SecretView }
-  | { type: 'header'; name: string; value: SecretView }
-  | { type: 'query'; param: string; value: SecretView }
-  | { type: 'backendai'; accessKey: string; secretKey: SecretView; apiVersion?: string };
+export type AuthView = AuthWith<SecretView>;
 
 /** A hub config as the UI sees and edits it. */
 export type HubConfigView = Omit<HubConfig, 'auth'> & { auth?: AuthView };
 
-/** The secret fields of an auth, by path. */
-export type SecretField = 'auth.token' | 'auth.value' | 'auth.secretKey';
+export type { SecretField };
 
 /**
  * A hub to save: its config as the UI edits it, plus new secret values (write-only):

@@ -23,12 +23,48 @@ export type TransportKind = 'sse' | 'websocket';
  */
 export type SecretValue = string | { env: string } | { secret: string };
 
-export type AuthConfig =
+/** An auth whose secret takes the form `S`: a config's value, or what the UI may see of it. */
+export type AuthWith<S> =
   | { type: 'none' }
-  | { type: 'bearer'; token: SecretValue }
-  | { type: 'header'; name: string; value: SecretValue }
-  | { type: 'query'; param: string; value: SecretValue }
-  | { type: 'backendai'; accessKey: string; secretKey: SecretValue; apiVersion?: string };
+  | { type: 'bearer'; token: S }
+  | { type: 'header'; name: string; value: S }
+  | { type: 'query'; param: string; value: S }
+  | { type: 'backendai'; accessKey: string; secretKey: S; apiVersion?: string };
+
+export type AuthConfig = AuthWith<SecretValue>;
+
+/** Where an auth keeps its secret, by path. */
+export type SecretField = 'auth.token' | 'auth.value' | 'auth.secretKey';
+
+/** The secret field of an auth type, or null for `none`. */
+export function secretFieldOf(type: AuthConfig['type']): SecretField | null {
+  switch (type) {
+    case 'bearer':
+      return 'auth.token';
+    case 'header':
+    case 'query':
+      return 'auth.value';
+    case 'backendai':
+      return 'auth.secretKey';
+    default:
+      return null;
+  }
+}
+
+/** The secret of an auth, or null when it has none. */
+export function secretOf<S>(auth: AuthWith<S> | undefined): S | null {
+  switch (auth?.type) {
+    case 'bearer':
+      return auth.token;
+    case 'header':
+    case 'query':
+      return auth.value;
+    case 'backendai':
+      return auth.secretKey;
+    default:
+      return null;
+  }
+}
 
 /** Where the `generic` dialect finds the record's fields in a JSON payload (dotted paths). */
 export interface FieldMap {

@@ -6,7 +6,6 @@
  */
 import type {
   AppInfo,
-  AuthView,
   ExportProgress,
   ExportRequest,
   HubConfigView,
@@ -23,7 +22,8 @@ import type { Alert } from '../../shared/alerts';
 import type { EntityState } from '../../shared/entities';
 import { formatConfigIssues, validateConfig } from '../../shared/config-validation';
 import type { FilterSpec } from '../../shared/filter';
-import type { AuthConfig, HubConfig, SecretValue } from '../../shared/hub-config';
+import type { AuthConfig, AuthWith, HubConfig, SecretValue } from '../../shared/hub-config';
+import { secretFieldOf, secretOf } from '../../shared/hub-config';
 import { effectiveTransport } from '../../shared/hub-config';
 import { VERSION } from '../../shared/version';
 import { Engine, type EngineOptions } from './engine';
@@ -86,44 +86,14 @@ export interface WorkspaceListener {
 export const HUBS_PUSH_MS = 500;
 export const ENTITIES_PUSH_MS = 250;
 
-const SECRET_FIELDS: SecretField[] = ['auth.token', 'auth.value', 'auth.secretKey'];
-
-function secretAt(auth: AuthConfig | undefined, field: SecretField): SecretValue | undefined {
-  if (!auth) return undefined;
-  switch (field) {
-    case 'auth.token':
-      return auth.type === 'bearer' ? auth.token : undefined;
-    case 'auth.value':
-      return auth.type === 'header' || auth.type === 'query' ? auth.value : undefined;
-    case 'auth.secretKey':
-      return auth.type === 'backendai' ? auth.secretKey : undefined;
-  }
+/** True for a `{ secret: REF }` value (kept in the vault). */
+function isStored(value: SecretValue | null): value is { secret: string } {
+  return value !== null && typeof value === 'object' && 'secret' in value;
 }
 
-function secretViewAt(auth: AuthView | undefined, field: SecretField): SecretView | undefined {
-  if (!auth) return undefined;
-  switch (field) {
-    case 'auth.token':
-      return auth.type === 'bearer' ? auth.token : undefined;
-    case 'auth.value':
-      return auth.type === 'header' || auth.type === 'query' ? auth.value : undefined;
-    case 'auth.secretKey':
-      return auth.type === 'backendai' ? auth.secretKey : undefined;
-  }
-}
-
-function fieldOf(auth: AuthView | undefined): SecretField | null {
-  switch (auth?.type) {
-    case 'bearer':
-      return 'auth.token';
-    case 'header':
-    case 'query':
-      return 'auth.value';
-    case 'backendai':
-      return 'auth.secretKey';
-    default:
-      return null;
-  }
+/** The secret an auth keeps in `field`, if that is where its type keeps one. */
+function secretIn<S>(auth: AuthWith<S> | undefined, field: SecretField): S | null {
+  return auth && secretFieldOf(auth.type) === field ? secretOf(auth) : null;
 }
 
 export class Workspace {
@@ -316,11 +286,11 @@ export class Workspace {
     const previous = request.create
       ? undefined
       : this.hubs.find((hub) => hub.id === (request.previousId ?? request.hub.id));
-    const field = fieldOf(authView);
+    const field = authView ? secretFieldOf(authView.type) : null;
     let secret: SecretValue | undefined;
     if (field) {
       const incoming = request.secrets?.[field];
-      const current = secretViewAt(authView, field);
+      const current = secretIn(authView, field);
       if (typeof incoming === 'string' && incoming.length > 0) {
         secret = persist
           ? { secret: await this.host.vault.store(request.hub.id, field, incoming) }
@@ -330,7 +300,7 @@ export class Workspace {
       } else if (incoming === null) {
         secret = undefined;
       } else {
-        secret = secretAt(previous?.auth, field);
+        secret = secretIn(previous?.auth, field) ?? undefined;
       }
     }
     const missing = (): never => {
@@ -395,20 +365,11 @@ export class Workspace {
     this.check(placed(await this.materialize(request, false)));
     const config = await this.materialize(request, true);
     const next = placed(config);
-    // Secrets the edit replaced or cleared leave the vault.
+    // A secret the edit replaced or cleared leaves the vault.
     const previous = this.hubs.find((hub) => hub.id === previousId);
-    for (const field of SECRET_FIELDS) {
-      const old = secretAt(previous?.auth, field);
-      const now = secretAt(config.auth, field);
-      if (
-        old &&
-        typeof old === 'object' &&
-        'secret' in old &&
-        !(now && typeof now === 'object' && 'secret' in now && now.secret === old.secret)
-      ) {
-        this.host.vault.remove(old.secret);
-      }
-    }
+    const old = secretOf(previous?.auth);
+    const now = secretOf(config.auth);
+    if (isStored(old) && !(isStored(now) && now.secret === old.secret)) this.host.vault.remove(old.secret);
     this.hubs = next;
     this.persistHubs();
     if (previousId !== null && previousId !== config.id) this.engine.removeHub(previousId);
@@ -420,10 +381,8 @@ export class Workspace {
   removeHub(id: string): void {
     const hub = this.hubs.find((candidate) => candidate.id === id);
     if (!hub) throw new ApiCallError(`no hub "${id}"`, 'id');
-    for (const field of SECRET_FIELDS) {
-      const value = secretAt(hub.auth, field);
-      if (value && typeof value === 'object' && 'secret' in value) this.host.vault.remove(value.secret);
-    }
+    const secret = secretOf(hub.auth);
+    if (isStored(secret)) this.host.vault.remove(secret.secret);
     this.hubs = this.hubs.filter((candidate) => candidate.id !== id);
     this.persistHubs();
     this.engine.removeHub(id);

@@ -20,6 +20,9 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      // A hidden headless page must still paint every frame: the UI follows live data.
+      '--disable-renderer-backgrounding',
+      '--disable-background-timer-throttling',
     ],
   });
 }

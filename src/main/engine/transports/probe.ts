@@ -2,6 +2,7 @@
  * "Test connection": one request to a hub, never reconnecting, reported with what was sent
  * (credentials masked), what came back, the first few frames, and a plain-language hint.
  */
+import type { ProbeReport } from '../../../shared/api';
 import { abortReason, errorMessage, formatSeconds, isTlsErrorCode } from './attempt';
 import type { AttemptOutcome, AttemptSink, ResponseInfo, StreamEnd } from './attempt';
 import { redactHeaders, redactUrl } from './redact';
@@ -29,21 +30,8 @@ export interface ProbeOptions {
   maxFrames?: number;
 }
 
-/** What "Test connection" shows. */
-export interface ProbeResult {
-  /** The request as sent, with credential values shown as `••••`. */
-  request: { method: string; url: string; headers: Record<string, string> };
-  /** The final HTTP status (101 for an accepted WebSocket upgrade), or `null` without a response. */
-  status: number | null;
-  statusText: string | null;
-  responseHeaders: Record<string, string>;
-  /** The first frames, as text (SSE frames in wire form: `event:`, `id:`, `data:` lines). */
-  frames: string[];
-  durationMs: number;
-  outcome: 'ok' | 'failed';
-  /** What the result means, in plain language. */
-  hint: string;
-}
+/** What "Test connection" shows: the UI contract's report (shared/api.ts). */
+export type ProbeResult = ProbeReport;
 
 function frameText(frame: Frame): string {
   let text: string;

@@ -6,9 +6,12 @@
  * Validation uses the same `validateConfig` rules as the engine, so most mistakes are
  * shown next to their field before anything is sent.
  */
-import type { AuthView, HubConfigView, HubSaveRequest, SecretField, SecretView } from '../../../shared/api';
+import type { AuthView, HubConfigView, HubSaveRequest, SecretView } from '../../../shared/api';
 import { validateConfig } from '../../../shared/config-validation';
 import type { DialectId, FieldMap, HubConfig, SecretValue } from '../../../shared/hub-config';
+import { secretFieldOf, secretOf } from '../../../shared/hub-config';
+
+export { secretFieldOf };
 
 /** What the operator does with a hub's secret. */
 export type SecretEdit =
@@ -150,35 +153,6 @@ export function withDialect(draft: HubDraft, dialect: DialectId): HubDraft {
     authType: keepAuth ? draft.authType : fresh.authType,
     authName: keepAuth ? draft.authName : fresh.authName,
   };
-}
-
-function secretOf(auth: AuthView | undefined): SecretView | null {
-  switch (auth?.type) {
-    case 'bearer':
-      return auth.token;
-    case 'header':
-    case 'query':
-      return auth.value;
-    case 'backendai':
-      return auth.secretKey;
-    default:
-      return null;
-  }
-}
-
-/** The secret field of an auth type, as the save request names it. */
-export function secretFieldOf(type: AuthType): SecretField | null {
-  switch (type) {
-    case 'bearer':
-      return 'auth.token';
-    case 'header':
-    case 'query':
-      return 'auth.value';
-    case 'backendai':
-      return 'auth.secretKey';
-    default:
-      return null;
-  }
 }
 
 /** The parts of a Backend.AI events URL. */
