@@ -160,10 +160,15 @@ export class HubConnection {
   private idsIncreasing = true;
   private maxIntegerId = -1;
   private readonly recentIds: string[] = [];
+  /** The data of the frame each recent id came with (same ring positions). */
+  private readonly recentData: string[] = [];
   private recentNext = 0;
   private catchingUp = false;
   private catchUpMax = -1;
-  private catchUpIds: Set<string> | null = null;
+  /** The smallest integer id still remembered: below it, we cannot tell a repeat from new. */
+  private catchUpMin = Infinity;
+  /** While catching up after a resume: recent id → the data it came with. */
+  private catchUpIds: Map<string, string> | null = null;
 
   // Replay-from-start de-duplication.
   private readonly history: number[] = [];
@@ -419,7 +424,11 @@ export class HubConnection {
     }
     this.catchingUp = true;
     this.catchUpMax = this.maxIntegerId;
-    this.catchUpIds = this.idsIncreasing ? null : new Set(this.recentIds);
+    this.catchUpMin = Infinity;
+    for (const id of this.recentIds) this.catchUpMin = Math.min(this.catchUpMin, integerId(id));
+    this.catchUpIds = new Map();
+    for (let i = 0; i < this.recentIds.length; i++)
+      this.catchUpIds.set(this.recentIds[i]!, this.recentData[i]!);
   }
 
   private gap(detail: string): void {
@@ -434,25 +443,38 @@ export class HubConnection {
         this.counters.duplicatesSkipped += 1;
         return null;
       }
-    } else if (this.catchingUp) {
-      if (ownId !== undefined && this.isResent(ownId)) {
+    } else if (this.catchingUp && ownId !== undefined) {
+      const verdict = this.resumeVerdict(ownId, frame.data);
+      if (verdict === 'repeat') {
         this.counters.duplicatesSkipped += 1;
         return null;
       }
-      // The first new frame ends the re-sent prefix; later ids are trusted as they come.
+      // A frame we never had inside the re-sent range keeps us catching up; a new or
+      // renumbered id ends it, and later ids are trusted as they come.
+      if (verdict !== 'missed') {
+        this.catchingUp = false;
+        this.catchUpIds = null;
+      }
+    } else if (this.catchingUp) {
+      // A frame without its own id may be new: keep it, and trust what follows.
       this.catchingUp = false;
       this.catchUpIds = null;
     }
-    if (ownId !== undefined) this.rememberId(ownId);
+    if (ownId !== undefined) this.rememberId(ownId, frame.data);
     this.newFrames += 1;
     this.listener.onFrame(frame);
     return this.endsStream === null ? null : this.endsStream(frame);
   }
 
-  private rememberId(id: string): void {
+  private rememberId(id: string, data: string): void {
     const capacity = this.options.recentIds ?? DEFAULT_RECENT_IDS;
-    if (this.recentIds.length < capacity) this.recentIds.push(id);
-    else this.recentIds[this.recentNext] = id;
+    if (this.recentIds.length < capacity) {
+      this.recentIds.push(id);
+      this.recentData.push(data);
+    } else {
+      this.recentIds[this.recentNext] = id;
+      this.recentData[this.recentNext] = data;
+    }
     this.recentNext = (this.recentNext + 1) % capacity;
     if (this.idsIncreasing) {
       const value = integerId(id);
@@ -461,11 +483,31 @@ export class HubConnection {
     }
   }
 
-  /** Whether a frame after a resume was delivered before. */
-  private isResent(id: string): boolean {
-    if (this.catchUpIds !== null) return this.catchUpIds.has(id);
+  /**
+   * What a frame with an id is, right after a resume:
+   * - `repeat`: an id we had, with the same data — the server re-sent it;
+   * - `missed`: an integer id inside the range we remember but never received — deliver it;
+   * - `renumbered`: an id we had with other data, or an integer id older than what we
+   *   remember — the server numbers its events anew (restarted?): deliver, and mark a gap;
+   * - `new`: anything else.
+   */
+  private resumeVerdict(id: string, data: string): 'repeat' | 'missed' | 'renumbered' | 'new' {
+    const known = this.catchUpIds?.get(id);
+    if (known !== undefined) {
+      if (known === data) return 'repeat';
+      this.renumbered();
+      return 'renumbered';
+    }
+    if (!this.idsIncreasing) return 'new';
     const value = integerId(id);
-    return value !== -1 && value <= this.catchUpMax;
+    if (value === -1 || value > this.catchUpMax) return 'new';
+    if (value >= this.catchUpMin) return 'missed';
+    this.renumbered();
+    return 'renumbered';
+  }
+
+  private renumbered(): void {
+    this.gap('the server numbers its events anew (did it restart?): events may be missing');
   }
 
   /**

@@ -147,7 +147,7 @@ describe('HubConnection states', () => {
 });
 
 describe('HubConnection resume', () => {
-  it('drops re-sent integer ids at or below the last one, then trusts new ids', async () => {
+  it('drops re-sent ids, keeps one it never had, then trusts new ids', async () => {
     const { connection, listener } = run(plan(), [
       { chunks: ['id: 10\ndata: a\n\nid: 20\ndata: b\n\n'] },
       {
@@ -157,9 +157,11 @@ describe('HubConnection resume', () => {
       },
       { hang: true },
     ]);
-    await waitFor(() => listener.frames.length >= 4, 'four frames');
-    expect(listener.data).toEqual(['a', 'b', 'c', 'd']);
-    expect(connection.stats().duplicatesSkipped).toBe(3);
+    await waitFor(() => listener.frames.length >= 5, 'five frames');
+    // 15 came between two ids it had, but never arrived: not a duplicate — losing it would be.
+    expect(listener.data).toEqual(['a', 'b', '?', 'c', 'd']);
+    expect(connection.stats().duplicatesSkipped).toBe(2);
+    expect(listener.gaps).toEqual([]);
   });
 
   it('drops re-sent ids by the set of recent ids when ids are not increasing integers', async () => {
@@ -171,6 +173,37 @@ describe('HubConnection resume', () => {
     await waitFor(() => listener.frames.length >= 4, 'four frames');
     expect(listener.data).toEqual(['a', 'b', 'c', 'again']);
     expect(connection.stats().duplicatesSkipped).toBe(2);
+  });
+
+  it('delivers a restarted server’s renumbered events and marks a gap instead of dropping them', async () => {
+    const { connection, listener } = run(plan(), [
+      { chunks: ['id: 1\ndata: old-1\n\nid: 2\ndata: old-2\n\nid: 3\ndata: old-3\n\n'] },
+      // The server restarted and counts from 1 again, with other events.
+      { chunks: ['id: 1\ndata: new-1\n\nid: 2\ndata: new-2\n\n'] },
+      { hang: true },
+    ]);
+    await waitFor(() => listener.frames.length >= 5, 'five frames');
+    expect(listener.data).toEqual(['old-1', 'old-2', 'old-3', 'new-1', 'new-2']);
+    expect(listener.gaps).toHaveLength(1);
+    expect(listener.gaps[0]).toMatchObject({
+      detail: expect.stringMatching(/numbers its events anew/) as unknown,
+    });
+    expect(connection.stats().duplicatesSkipped).toBe(0);
+  });
+
+  it('treats ids older than it remembers as renumbered, not as repeats', async () => {
+    const { listener } = run(
+      plan(),
+      [
+        { chunks: ['id: 100\ndata: a\n\nid: 101\ndata: b\n\nid: 102\ndata: c\n\n'] },
+        { chunks: ['id: 7\ndata: fresh\n\n'] },
+        { hang: true },
+      ],
+      { recentIds: 2 },
+    );
+    await waitFor(() => listener.frames.length >= 4, 'four frames');
+    expect(listener.data).toEqual(['a', 'b', 'c', 'fresh']);
+    expect(listener.gaps).toHaveLength(1);
   });
 
   it('keeps a frame without its own id after a resume, since it may be new', async () => {
