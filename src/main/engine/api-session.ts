@@ -123,7 +123,15 @@ export class ApiSession {
     try {
       this.send(batch);
     } catch {
-      // The transport is gone; its close handler ends the session.
+      // One message the transport cannot carry must not take the others with it:
+      // send them one by one and leave out only what fails.
+      for (const message of batch) {
+        try {
+          this.send([message]);
+        } catch {
+          if (this.closed) return;
+        }
+      }
     }
   }
 

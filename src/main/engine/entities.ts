@@ -20,6 +20,9 @@ import type { EngineEvent } from './event-record';
 
 type JsonObject = { [key: string]: JsonValue };
 
+/** Entities kept per hub and type. */
+export const MAX_ENTITIES_PER_KIND = 2000;
+
 function asObject(value: JsonValue | undefined): JsonObject | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
 }
@@ -45,8 +48,27 @@ export class EntityTracker {
   private readonly changed = new Set<EntityState>();
   private readonly removed = new Set<string>();
 
-  /** @param commandOf the command line Hubwatch started on an rdev hub, if any. */
-  constructor(private readonly commandOf: (hub: string) => string | null = () => null) {}
+  /**
+   * @param commandOf the command line Hubwatch started on an rdev hub, if any.
+   * @param maxPerKind entities kept per hub and type: hubs that churn ids (sessions,
+   *   commands) would otherwise grow without end; the least recently active go first.
+   */
+  constructor(
+    private readonly commandOf: (hub: string) => string | null = () => null,
+    private readonly maxPerKind = MAX_ENTITIES_PER_KIND,
+  ) {}
+
+  private evictOldest(ids: Map<string, EntityState>): void {
+    let oldest: EntityState | null = null;
+    for (const state of ids.values()) {
+      if (oldest === null || state.lastEventAt < oldest.lastEventAt) oldest = state;
+    }
+    if (!oldest) return;
+    ids.delete(oldest.id);
+    this.states.delete(oldest.key);
+    this.changed.delete(oldest);
+    this.removed.add(oldest.key);
+  }
 
   /** Updates the entity an event is about; ignores events about none. */
   update(event: EngineEvent): void {
@@ -64,6 +86,7 @@ export class EntityTracker {
     }
     let state = ids.get(entity.id);
     if (!state) {
+      if (ids.size >= this.maxPerKind) this.evictOldest(ids);
       const key = entityKey(event.hub, entity.type, entity.id);
       state = this.create(key, event, entity.type, entity.id);
       this.states.set(key, state);

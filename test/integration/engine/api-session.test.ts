@@ -235,6 +235,42 @@ describe('an API session', () => {
   });
 });
 
+describe('a session whose transport cannot carry one message', () => {
+  it('still delivers the rest of the batch', async () => {
+    const local = new ExportShelf();
+    const ws = new Workspace(
+      createServeHost(
+        {
+          hubs: [],
+          configPath: null,
+          startDemo: () => Promise.resolve([]),
+          demoRunning: () => false,
+          onError: () => undefined,
+        },
+        local,
+      ),
+    );
+    const delivered: PushMessage[] = [];
+    const picky = new ApiSession(ws, (batch) => {
+      if (batch.some((message) => message.name === 'notice' && message.payload.message === 'unsendable')) {
+        throw new Error('cannot serialise');
+      }
+      delivered.push(...batch);
+    });
+    ws.notice('info', 'before');
+    ws.notice('info', 'unsendable');
+    ws.notice('info', 'after');
+    await until(() => delivered.length >= 2);
+    expect(delivered.map((message) => message.name === 'notice' && message.payload.message)).toEqual([
+      'before',
+      'after',
+    ]);
+    picky.close();
+    await ws.close();
+    local.clear();
+  });
+});
+
 describe('a workspace shutting down', () => {
   it('removes the file of an export still running before cancelling resolves', async () => {
     const local = new ExportShelf();

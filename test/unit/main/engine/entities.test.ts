@@ -210,4 +210,31 @@ describe('the entity tracker', () => {
     expect(tracker.takeChanges().removed).toHaveLength(3);
     expect(tracker.list()).toEqual([]);
   });
+
+  it('keeps at most a bounded number of entities per hub and type, dropping the least recently active', () => {
+    const tracker = new EntityTracker(() => null, 3);
+    for (let i = 1; i <= 5; i++) {
+      tracker.update(
+        makeRecord({
+          hub: 'bai',
+          seq: i,
+          time: i,
+          event: 'session_started',
+          entity: { type: 'session', id: `s${i}` },
+        }),
+      );
+    }
+    tracker.update(
+      makeRecord({
+        hub: 'bai',
+        seq: 6,
+        time: 6,
+        event: 'session_started',
+        entity: { type: 'server', id: 'other-kind' },
+      }),
+    );
+    expect(tracker.list({ type: 'session' }).map((state) => state.id)).toEqual(['s3', 's4', 's5']);
+    expect(tracker.list({ type: 'server' })).toHaveLength(1);
+    expect(tracker.takeChanges().removed).toHaveLength(2);
+  });
 });
