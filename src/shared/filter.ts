@@ -157,15 +157,17 @@ export function compileFilter<R>(spec: FilterSpec, access: FilterAccessor<R>): C
     }
   }
   for (const pattern of textual) {
-    // Tested field by field: no per-record string building on the hot path.
+    // Source, entity id and event name repeat across events: each distinct value is
+    // tested once. Messages are tested as they come. No per-record string building.
+    const matches = cachedTest(pattern);
     content.push((r) => {
       const message = access.message(r);
       if (message !== null && pattern.test(message)) return true;
       const source = access.source(r);
-      if (source !== null && pattern.test(source)) return true;
+      if (source !== null && matches(source)) return true;
       const entityId = access.entityId(r);
-      if (entityId !== null && pattern.test(entityId)) return true;
-      return pattern.test(access.event(r));
+      if (entityId !== null && matches(entityId)) return true;
+      return matches(access.event(r));
     });
   }
   if (spec.where && spec.where.trim() !== '') {
@@ -203,6 +205,21 @@ export function compileFilter<R>(spec: FilterSpec, access: FilterAccessor<R>): C
     ok: true,
     matchesAll,
     test: (r) => all(scope, r) && all(content, r) !== invert,
+  };
+}
+
+/** Distinct values remembered per pattern; past this, values are tested directly. */
+const TEST_CACHE_LIMIT = 4096;
+
+/** `pattern.test` that remembers the answer for values that repeat. */
+function cachedTest(pattern: RegExp): (value: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (value) => {
+    const known = answers.get(value);
+    if (known !== undefined) return known;
+    const answer = pattern.test(value);
+    if (answers.size < TEST_CACHE_LIMIT) answers.set(value, answer);
+    return answer;
   };
 }
 

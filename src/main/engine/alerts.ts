@@ -20,6 +20,9 @@ export interface AlertSink {
 interface CompiledRule {
   rule: AlertRule;
   test: (event: EngineEvent) => boolean;
+  /** The dialects the rule is limited to, checked before the full test (most events stop here). */
+  dialects: Set<string> | null;
+  events: Set<string> | null;
 }
 
 export class AlertEngine {
@@ -46,7 +49,18 @@ export class AlertEngine {
     for (const rule of rules) {
       const result = compileFilter(rule.match, access);
       if (!result.ok) throw new Error(`alert rule "${rule.id}": ${result.field}: ${result.error}`);
-      if (rule.enabled) compiled.push({ rule, test: result.test });
+      if (rule.enabled) {
+        compiled.push({
+          rule,
+          test: result.test,
+          dialects:
+            rule.match.dialects && rule.match.dialects.length > 0 ? new Set(rule.match.dialects) : null,
+          events:
+            rule.match.events && rule.match.events.length > 0 && !rule.match.invert
+              ? new Set(rule.match.events)
+              : null,
+        });
+      }
     }
     this.compiled = compiled;
   }
@@ -72,7 +86,10 @@ export class AlertEngine {
   /** Checks one event against every rule (hot path: most events fail the first check). */
   check(event: EngineEvent): void {
     if (event.gap) return;
-    for (const { rule, test } of this.compiled) {
+    let dialect: string | undefined;
+    for (const { rule, test, dialects, events } of this.compiled) {
+      if (events !== null && !events.has(event.event)) continue;
+      if (dialects !== null && !dialects.has((dialect ??= this.dialectOf(event.hub)))) continue;
       if (!test(event)) continue;
       if (this.muted.has(event.hub)) {
         this.suppressed++;

@@ -23,7 +23,7 @@ const PAYLOAD_NULL = 0;
 const PAYLOAD_JSON = 1;
 const PAYLOAD_TEXT = 2;
 
-const LEVEL_CODE = new Map<Level, number>(LEVELS.map((level, index) => [level, index]));
+const LEVEL_CODE: Readonly<Record<Level, number>> = { debug: 0, info: 1, warn: 2, error: 3, state: 4 };
 const ENTITY_CODE = new Map<EntityType, number>(ENTITY_TYPES.map((type, index) => [type, index + 1]));
 
 /** True for an id that round-trips through a number: `0` or digits without a leading zero, up to 15. */
@@ -191,7 +191,7 @@ export class HubRing {
     this.seq[slot] = record.seq;
     this.receivedAt[slot] = record.receivedAt;
     this.time[slot] = record.time;
-    this.level[slot] = LEVEL_CODE.get(record.level) ?? 1;
+    this.level[slot] = LEVEL_CODE[record.level] ?? 1;
     let flags = (record.malformed ? FLAG_MALFORMED : 0) | (record.gap ? FLAG_GAP : 0);
     const id = record.id;
     if (id !== null && isCanonicalInteger(id)) {

@@ -42,6 +42,23 @@ export class FilterCompileError extends Error {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A growable list of store positions. */
+class PositionList {
+  private items = new Float64Array(1024);
+  length = 0;
+  push(position: number): void {
+    if (this.length === this.items.length) {
+      const grown = new Float64Array(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.length++] = position;
+  }
+  at(index: number): number {
+    return this.items[index]!;
+  }
+}
+
 export class EventView {
   private hubIdx = new Uint16Array(1024);
   private pos = new Float64Array(1024);
@@ -92,9 +109,10 @@ export class EventView {
     this.progress = 0;
     this.evictionsAtCompaction = this.evictionsInScope();
 
-    const tests = compiled.map((entry) => entry.test);
+    // Phase 1: test each ring's events in place (a tight loop per ring), keeping the
+    // positions that match. Phase 2: merge those matches across rings by arrival number.
+    // Both yield every few milliseconds; events stored meanwhile wait in pendingLive.
     const ringsInScope = compiled.map((entry) => entry.ring);
-    const cursors = ringsInScope.map((ring) => ring.firstPos);
     const ends = ringsInScope.map((ring) => ring.total);
     const totalWork = Math.max(
       1,
@@ -102,37 +120,55 @@ export class EventView {
     );
     let done = 0;
     let sliceStart = performance.now();
-    let sinceCheck = 0;
+    const pause = async (): Promise<boolean> => {
+      if (performance.now() - sliceStart <= SLICE_MS) return true;
+      this.progress = Math.min(0.99, done / totalWork);
+      await yieldToLoop();
+      sliceStart = performance.now();
+      return token === this.scanToken;
+    };
+
+    const matches: PositionList[] = [];
+    for (let r = 0; r < ringsInScope.length; r++) {
+      const ring = ringsInScope[r]!;
+      const test = compiled[r]!.test;
+      const found = new PositionList();
+      matches.push(found);
+      let position = ring.firstPos;
+      while (position < ends[r]!) {
+        // The ring may have evicted under us between slices.
+        if (position < ring.firstPos) position = ring.firstPos;
+        const stop = Math.min(ends[r]!, position + SLICE_CHECK_EVERY);
+        for (; position < stop; position++) {
+          const slot = ring.slotOf(position);
+          if (ring.isGap(slot) || test(slot)) found.push(position);
+        }
+        done += SLICE_CHECK_EVERY;
+        if (!(await pause())) return;
+      }
+    }
+
+    const heads = matches.map(() => 0);
+    let merged = 0;
     for (;;) {
-      // k-way merge on the global arrival number.
       let best = -1;
       let bestG = Infinity;
-      for (let i = 0; i < ringsInScope.length; i++) {
-        const ring = ringsInScope[i]!;
-        if (cursors[i]! < ring.firstPos) cursors[i] = ring.firstPos;
-        if (cursors[i]! >= ends[i]!) continue;
-        const g = ring.g[ring.slotOf(cursors[i]!)]!;
+      for (let r = 0; r < ringsInScope.length; r++) {
+        const ring = ringsInScope[r]!;
+        const list = matches[r]!;
+        // Matches evicted while we scanned are gone: skip them.
+        while (heads[r]! < list.length && list.at(heads[r]!) < ring.firstPos) heads[r]!++;
+        if (heads[r]! >= list.length) continue;
+        const g = ring.g[ring.slotOf(list.at(heads[r]!))]!;
         if (g < bestG) {
           bestG = g;
-          best = i;
+          best = r;
         }
       }
       if (best < 0) break;
-      const ring = ringsInScope[best]!;
-      const position = cursors[best]!;
-      const slot = ring.slotOf(position);
-      if (ring.isGap(slot) || tests[best]!(slot)) this.push(ring.index, position);
-      cursors[best] = position + 1;
-      done++;
-      if (++sinceCheck >= SLICE_CHECK_EVERY) {
-        sinceCheck = 0;
-        if (performance.now() - sliceStart > SLICE_MS) {
-          this.progress = Math.min(0.99, done / totalWork);
-          await yieldToLoop();
-          if (token !== this.scanToken) return;
-          sliceStart = performance.now();
-        }
-      }
+      this.push(ringsInScope[best]!.index, matches[best]!.at(heads[best]!));
+      heads[best]!++;
+      if (++merged % SLICE_CHECK_EVERY === 0 && !(await pause())) return;
     }
     if (token !== this.scanToken) return;
     for (const stored of this.pendingLive) this.push(stored.ring.index, stored.pos);
