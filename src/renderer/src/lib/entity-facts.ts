@@ -96,9 +96,11 @@ export function entityTone(entity: EntityState): Tone {
     case 'command':
       return entity.status === 'running'
         ? 'busy'
-        : entity.status === 'failed' || (entity.exitCode ?? 0) !== 0
-          ? 'bad'
-          : 'ok';
+        : entity.status === 'detached'
+          ? 'idle'
+          : entity.status === 'failed' || (entity.exitCode ?? 0) !== 0
+            ? 'bad'
+            : 'ok';
   }
 }
 
@@ -116,7 +118,10 @@ export function entityStatusText(entity: EntityState): string {
     case 'task':
       return entity.outcome;
     case 'command':
-      return entity.status === 'running' ? 'running' : `exit ${entity.exitCode ?? '?'}`;
+      if (entity.status === 'running') return 'running';
+      // A new command replaced it on its hub: Hubwatch no longer follows it.
+      if (entity.status === 'detached') return 'not followed';
+      return `exit ${entity.exitCode ?? '?'}`;
   }
 }
 

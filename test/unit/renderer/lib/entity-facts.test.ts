@@ -104,6 +104,8 @@ describe('entity facts', () => {
     expect(entityStatusText(command)).toBe('exit 1');
     expect(entityTone({ ...command, exitCode: 0 })).toBe('ok');
     expect(entityTone({ ...command, status: 'running' })).toBe('busy');
+    const detached = { ...command, status: 'detached' as const, exitCode: null };
+    expect([entityTone(detached), entityStatusText(detached)]).toEqual(['idle', 'not followed']);
   });
 
   it('flatten a bot snapshot one level for the key/value grid', () => {
