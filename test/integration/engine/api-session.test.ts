@@ -17,6 +17,22 @@ let session: ApiSession;
 const pushes: PushMessage[] = [];
 const results: CallResult<unknown>[] = [];
 
+/** A workspace as `hubwatch serve` builds it, with no hubs and no demo. */
+function serveWorkspace(shelf: ExportShelf): Workspace {
+  return new Workspace(
+    createServeHost(
+      {
+        hubs: [],
+        configPath: null,
+        startDemo: () => Promise.resolve([]),
+        demoRunning: () => false,
+        onError: () => undefined,
+      },
+      shelf,
+    ),
+  );
+}
+
 async function call(name: string, request: unknown): Promise<CallResult<unknown>> {
   const result = await session.call(name, request);
   results.push(result);
@@ -52,18 +68,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   shelf = new ExportShelf();
-  workspace = new Workspace(
-    createServeHost(
-      {
-        hubs: [],
-        configPath: null,
-        startDemo: () => Promise.resolve([]),
-        demoRunning: () => false,
-        onError: () => undefined,
-      },
-      shelf,
-    ),
-  );
+  workspace = serveWorkspace(shelf);
   session = new ApiSession(workspace, (batch) => pushes.push(...batch));
 });
 
@@ -238,18 +243,7 @@ describe('an API session', () => {
 describe('a session whose transport cannot carry one message', () => {
   it('still delivers the rest of the batch', async () => {
     const local = new ExportShelf();
-    const ws = new Workspace(
-      createServeHost(
-        {
-          hubs: [],
-          configPath: null,
-          startDemo: () => Promise.resolve([]),
-          demoRunning: () => false,
-          onError: () => undefined,
-        },
-        local,
-      ),
-    );
+    const ws = serveWorkspace(local);
     const delivered: PushMessage[] = [];
     const picky = new ApiSession(ws, (batch) => {
       if (batch.some((message) => message.name === 'notice' && message.payload.message === 'unsendable')) {
@@ -274,18 +268,7 @@ describe('a session whose transport cannot carry one message', () => {
 describe('a workspace shutting down', () => {
   it('removes the file of an export still running before cancelling resolves', async () => {
     const local = new ExportShelf();
-    const ws = new Workspace(
-      createServeHost(
-        {
-          hubs: [],
-          configPath: null,
-          startDemo: () => Promise.resolve([]),
-          demoRunning: () => false,
-          onError: () => undefined,
-        },
-        local,
-      ),
-    );
+    const ws = serveWorkspace(local);
     const ring = ws.engine.store.ensureRing('big', 'generic');
     for (let seq = 1; seq <= 600_000; seq++)
       ws.engine.store.append(ring, ws.engine.store.takeG(), makeRecord({ hub: 'big', seq }));
