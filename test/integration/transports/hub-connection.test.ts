@@ -1,44 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HubConnection } from '../../../src/main/engine/hub-connection';
-import type { HubConnectionOptions } from '../../../src/main/engine/hub-connection';
-import type { StreamPlan } from '../../../src/main/engine/transports/types';
-import type { HttpHandler, TestServer, TestServerOptions } from '../../support/sse-test-server';
-import { RecordingListener, delay, sseHead, startTestServer, waitFor } from '../../support/sse-test-server';
+import { connectionHarness, FAST } from '../../support/connection-harness';
+import type { HttpHandler } from '../../support/sse-test-server';
+import { RecordingListener, delay, sseHead, waitFor } from '../../support/sse-test-server';
 
-const FAST: HubConnectionOptions = { backoffBaseMs: 5, backoffCapMs: 10, random: () => 0 };
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(options: TestServerOptions | HttpHandler): Promise<TestServer> {
-  const started = await startTestServer(typeof options === 'function' ? { http: options } : options);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function plan(url: string, extra: Partial<StreamPlan> = {}): StreamPlan {
-  return {
-    transport: 'sse',
-    silenceTimeoutMs: 0,
-    prepare: () => Promise.resolve({ url, headers: {} }),
-    ...extra,
-  };
-}
-
-function connect(
-  streamPlan: StreamPlan,
-  options: HubConnectionOptions = FAST,
-): { connection: HubConnection; listener: RecordingListener } {
-  const listener = new RecordingListener();
-  const connection = new HubConnection(streamPlan, listener, options);
-  cleanups.push(() => connection.stop());
-  connection.start();
-  return { connection, listener };
-}
+const { cleanups, server, plan, connect } = connectionHarness('sse');
 
 function serveInTurn(bodies: string[]): HttpHandler {
   return (_req, res, index) => {

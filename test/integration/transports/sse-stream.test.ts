@@ -1,47 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubConnection } from '../../../src/main/engine/hub-connection';
-import type { HubConnectionOptions } from '../../../src/main/engine/hub-connection';
-import type { StreamPlan } from '../../../src/main/engine/transports/types';
-import type { HttpHandler, TestServer } from '../../support/sse-test-server';
-import { RecordingListener, delay, sseHead, startTestServer, waitFor } from '../../support/sse-test-server';
+import { describe, expect, it } from 'vitest';
+import { connectionHarness, FAST } from '../../support/connection-harness';
+import type { HttpHandler } from '../../support/sse-test-server';
+import { delay, sseHead, waitFor } from '../../support/sse-test-server';
 
 /** Reconnects within a few ms and without jitter, so tests run on real timers quickly. */
-const FAST: HubConnectionOptions = { backoffBaseMs: 5, backoffCapMs: 10, random: () => 0 };
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(handler: HttpHandler): Promise<TestServer> {
-  const started = await startTestServer({ http: handler });
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function plan(
-  url: string,
-  extra: Partial<StreamPlan> = {},
-  headers: Record<string, string> = {},
-): StreamPlan {
-  return {
-    transport: 'sse',
-    silenceTimeoutMs: 0,
-    prepare: () => Promise.resolve({ url, headers }),
-    ...extra,
-  };
-}
-
-function connect(
-  streamPlan: StreamPlan,
-  options: HubConnectionOptions = FAST,
-): { connection: HubConnection; listener: RecordingListener } {
-  const listener = new RecordingListener();
-  const connection = new HubConnection(streamPlan, listener, options);
-  cleanups.push(() => connection.stop());
-  connection.start();
-  return { connection, listener };
-}
+const { server, plan, connect } = connectionHarness('sse');
 
 /** Serves `bodies[i]` on request i (the last one again after that), then ends the response. */
 function serveInTurn(bodies: string[]): HttpHandler {

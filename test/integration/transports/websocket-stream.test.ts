@@ -1,46 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubConnection } from '../../../src/main/engine/hub-connection';
-import type { HubConnectionOptions } from '../../../src/main/engine/hub-connection';
-import type { StreamPlan } from '../../../src/main/engine/transports/types';
-import type { TestServer, TestServerOptions } from '../../support/sse-test-server';
-import { RecordingListener, delay, startTestServer, waitFor } from '../../support/sse-test-server';
+import { describe, expect, it } from 'vitest';
+import { connectionHarness, FAST } from '../../support/connection-harness';
+import { delay, waitFor } from '../../support/sse-test-server';
 
-const FAST: HubConnectionOptions = { backoffBaseMs: 5, backoffCapMs: 10, random: () => 0 };
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(options: TestServerOptions): Promise<TestServer> {
-  const started = await startTestServer(options);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function plan(
-  url: string,
-  extra: Partial<StreamPlan> = {},
-  headers: Record<string, string> = {},
-): StreamPlan {
-  return {
-    transport: 'websocket',
-    silenceTimeoutMs: 0,
-    prepare: () => Promise.resolve({ url, headers }),
-    ...extra,
-  };
-}
-
-function connect(
-  streamPlan: StreamPlan,
-  options: HubConnectionOptions = FAST,
-): { connection: HubConnection; listener: RecordingListener } {
-  const listener = new RecordingListener();
-  const connection = new HubConnection(streamPlan, listener, options);
-  cleanups.push(() => connection.stop());
-  connection.start();
-  return { connection, listener };
-}
+const { server, plan, connect } = connectionHarness('websocket');
 
 describe('WebSocket upgrade', () => {
   it('sends the credentials and plan headers on the upgrade and reports open via websocket', async () => {
