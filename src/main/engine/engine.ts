@@ -107,6 +107,8 @@ export class Engine {
   readonly alerts: AlertEngine;
   private readonly hubs = new Map<string, HubRuntime>();
   private readonly listeners = new Set<EngineListener>();
+  /** Listeners that take record batches. */
+  private eventListeners = 0;
   private pending: EngineEvent[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private rateTimer: NodeJS.Timeout | null = null;
@@ -144,8 +146,9 @@ export class Engine {
   /** Listens to the engine; returns the unsubscribe function. */
   subscribe(listener: EngineListener): () => void {
     this.listeners.add(listener);
+    if (listener.onEvents) this.eventListeners++;
     return () => {
-      this.listeners.delete(listener);
+      if (this.listeners.delete(listener) && listener.onEvents) this.eventListeners--;
     };
   }
 
@@ -467,7 +470,8 @@ export class Engine {
     }
     this.entities.update(record);
     this.alerts.check(record);
-    if (this.listeners.size === 0) return;
+    // Records wait for a batch only when someone takes batches (capture does; the UI reads the store).
+    if (this.eventListeners === 0) return;
     this.pending.push(record);
     if (this.pending.length >= this.batchSize) this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.batchDelayMs);
