@@ -11,6 +11,7 @@ import type { Frame } from '../../../../../src/main/engine/transports/types';
 import { DIALECT_IDS, type HubConfig } from '../../../../../src/shared/hub-config';
 import { ENTITY_TYPES, LEVELS } from '../../../../../src/shared/hub-event';
 import { context } from './frame-fixtures';
+import { DIALECT_KEYS } from '../fuzz/fuzz-support';
 
 const HUBS: HubConfig[] = DIALECT_IDS.map((dialect) => ({
   id: dialect,
@@ -42,35 +43,7 @@ const EVENT_NAMES = [
 ];
 
 /** Objects built from the keys the dialects read, with values of any JSON type. */
-const knownKeys = [
-  'timestamp_ms',
-  'timestamp',
-  'time',
-  'level',
-  'scope',
-  'session_id',
-  'message',
-  'snapshot',
-  'id',
-  'status',
-  'Topic',
-  'Data',
-  'server_id',
-  'payload',
-  'reason',
-  'exit_code',
-  'component',
-  'line',
-  'stream',
-  'duration_ms',
-  'sessionId',
-  'result',
-  'task_id',
-  'current_progress',
-  'total_progress',
-  '__proto__',
-  'constructor',
-];
+const knownKeys = [...DIALECT_KEYS, '__proto__', 'constructor'];
 const shapedPayload = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },

@@ -89,8 +89,8 @@ const PROTOTYPE_KEYS = [
   'hasOwnProperty',
   'then',
 ];
-/** Keys the dialects read. */
-const DIALECT_KEYS = [
+/** Keys the dialects read (fuzzed payloads are built from them). */
+export const DIALECT_KEYS = [
   'timestamp_ms',
   'timestamp',
   'time',
@@ -105,10 +105,12 @@ const DIALECT_KEYS = [
   'Data',
   'server_id',
   'payload',
+  'reason',
   'exit_code',
   'component',
   'line',
   'stream',
+  'duration_ms',
   'sessionId',
   'task_id',
   'result',
