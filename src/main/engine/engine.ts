@@ -13,7 +13,7 @@ import { AlertEngine } from './alerts';
 import { getDialect } from './dialects';
 import type { HubDialect } from './dialects/types';
 import { EntityTracker } from './entities';
-import type { EngineEvent, MappedEvent } from './event-record';
+import { IngestedEvent, type EngineEvent, type MappedEvent } from './event-record';
 import { HubConnection, type HubConnectionOptions } from './hub-connection';
 import { resolveAuth, type SecretProvider } from './secrets';
 import { EventStore, type HubRing } from './store';
@@ -55,6 +55,9 @@ export interface HubInfo {
   rate: number;
 }
 
+/** Distinct event names remembered per hub. */
+const MAX_EVENT_NAMES = 1000;
+
 const emptyLevels = (): Record<Level, number> => ({ debug: 0, info: 0, warn: 0, error: 0, state: 0 });
 
 const defaultSecrets: SecretProvider = {
@@ -94,8 +97,27 @@ class HubRuntime {
   closed = { bytes: 0, reconnects: 0, duplicatesSkipped: 0 };
   /** Event counts sampled once a second over the last few seconds, for the rate. */
   rateWindow: { at: number; events: number }[] = [];
-  /** Every event name this hub has sent (for the UI's event picker). */
-  readonly eventNames = new Set<string>();
+  /**
+   * The event names this hub has sent (for the UI's event picker), each kept as one string
+   * that every later event of that name shares: equal strings compare and hash for free in
+   * the store, the alert rules and the picker. Bounded, so a hub that makes up a name per
+   * event cannot grow it without end.
+   */
+  readonly eventNames = new Map<string, string>();
+  /** The previous event's name: the usual stream repeats a handful of names. */
+  lastEventName = '';
+
+  /** `name` as the one string this hub keeps for it. */
+  canonicalEventName(name: string): string {
+    if (name === this.lastEventName) return this.lastEventName;
+    let known = this.eventNames.get(name);
+    if (known === undefined) {
+      known = name;
+      if (this.eventNames.size < MAX_EVENT_NAMES) this.eventNames.set(name, name);
+    }
+    this.lastEventName = known;
+    return known;
+  }
 
   constructor(public config: HubConfig) {}
 }
@@ -250,7 +272,7 @@ export class Engine {
     const out: Record<string, string[]> = {};
     for (const [id, runtime] of this.hubs) {
       if (hubIds && !hubIds.includes(id)) continue;
-      out[id] = [...runtime.eventNames].sort();
+      out[id] = [...runtime.eventNames.keys()].sort();
     }
     return out;
   }
@@ -418,22 +440,21 @@ export class Engine {
         malformed: true,
       };
     }
-    const record: EngineEvent = {
-      hub: runtime.config.id,
-      seq: ++runtime.seq,
-      receivedAt: frame.receivedAt,
-      time: mapped.time,
-      event: mapped.event,
-      id: frame.id,
-      level: mapped.level,
-      source: mapped.source,
-      entity: mapped.entity,
-      message: mapped.message,
-      data: mapped.data,
-      raw: mapped.raw,
-      malformed: mapped.malformed,
-    };
-    runtime.eventNames.add(record.event);
+    const record = new IngestedEvent(
+      runtime.config.id,
+      ++runtime.seq,
+      frame.receivedAt,
+      mapped.time,
+      runtime.canonicalEventName(mapped.event),
+      frame.id,
+      mapped.level,
+      mapped.source,
+      mapped.entity,
+      mapped.message,
+      mapped.data,
+      mapped.raw,
+      mapped.malformed,
+    );
     const stats = runtime.stats;
     stats.events++;
     stats.levels[record.level]++;
@@ -444,34 +465,36 @@ export class Engine {
 
   private ingestGap(runtime: HubRuntime, detail: string, at: number): void {
     runtime.stats.gaps++;
-    this.ingest(runtime, {
-      hub: runtime.config.id,
-      seq: ++runtime.seq,
-      receivedAt: at,
-      time: at,
-      event: 'gap',
-      id: null,
-      level: 'warn',
-      source: null,
-      entity: null,
-      message: detail,
-      data: null,
-      raw: null,
-      malformed: false,
-      gap: true,
-    });
+    const marker = new IngestedEvent(
+      runtime.config.id,
+      ++runtime.seq,
+      at,
+      at,
+      'gap',
+      null,
+      'warn',
+      null,
+      null,
+      detail,
+      null,
+      null,
+      false,
+    );
+    marker.gap = true;
+    this.ingest(runtime, marker);
   }
 
-  private ingest(runtime: HubRuntime, record: EngineEvent): void {
+  private ingest(runtime: HubRuntime, record: IngestedEvent): void {
     const g = this.store.takeG();
     if (runtime.ring) {
-      const stored = this.store.append(runtime.ring, g, record);
-      if (stored) this.views.offer(stored, record);
+      const pos = this.store.append(runtime.ring, g, record);
+      if (pos >= 0 && this.views.anyOpen) this.views.offer(runtime.ring, pos, record);
     }
     this.entities.update(record);
     this.alerts.check(record);
     // Records wait for a batch only when someone takes batches (capture does; the UI reads the store).
     if (this.eventListeners === 0) return;
+    record.release();
     this.pending.push(record);
     if (this.pending.length >= this.batchSize) this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.batchDelayMs);

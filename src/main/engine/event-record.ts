@@ -51,3 +51,58 @@ export function toHubEvent(event: EngineEvent): HubEvent {
     data: event.data,
   };
 }
+
+/** Parses text that was valid JSON when it arrived; never throws (a read must not break a writer). */
+function reparse(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The record the engine builds for each frame. Its parsed payload is held only while the
+ * frame is being ingested (store, entities, alerts read it then); `release()` drops it,
+ * after which `data` is parsed again from `raw` on demand. Batches can wait tens of
+ * milliseconds for their subscribers, and a parsed payload is a tree of objects: holding
+ * them through a garbage collection would copy every one of them, for subscribers that
+ * mostly write `raw` as it came. A class, so every record shares one shape.
+ */
+export class IngestedEvent implements EngineEvent {
+  private parsed: JsonValue | undefined;
+  gap?: boolean;
+
+  constructor(
+    public hub: string,
+    public seq: number,
+    public receivedAt: number,
+    public time: number,
+    public event: string,
+    public id: string | null,
+    public level: Level,
+    public source: string | null,
+    public entity: EntityRef | null,
+    public message: string | null,
+    data: JsonValue,
+    /** When set, `data` is `JSON.parse(raw)`. */
+    public raw: string | null,
+    public malformed: boolean,
+  ) {
+    this.parsed = data;
+  }
+
+  get data(): JsonValue {
+    let parsed = this.parsed;
+    if (parsed === undefined) {
+      parsed = this.raw === null ? null : reparse(this.raw);
+      this.parsed = parsed;
+    }
+    return parsed;
+  }
+
+  /** Lets go of the parsed payload when it can be read again from `raw`. */
+  release(): void {
+    if (this.raw !== null) this.parsed = undefined;
+  }
+}

@@ -13,6 +13,7 @@ import {
   type FilterSpec,
 } from '../../shared/filter';
 import type { EngineEvent } from './event-record';
+import { PackedStrings } from './packed-strings';
 
 const FLAG_MALFORMED = 1;
 const FLAG_GAP = 2;
@@ -26,17 +27,22 @@ const PAYLOAD_TEXT = 2;
 const LEVEL_CODE: Readonly<Record<Level, number>> = { debug: 0, info: 1, warn: 2, error: 3, state: 4 };
 const ENTITY_CODE = new Map<EntityType, number>(ENTITY_TYPES.map((type, index) => [type, index + 1]));
 
-/** True for an id that round-trips through a number: `0` or digits without a leading zero, up to 15. */
-function isCanonicalInteger(id: string): boolean {
+/**
+ * The value of an id that round-trips through a number (`0`, or up to 15 digits without a
+ * leading zero), else -1. Read digit by digit: `Number()` on a fresh string costs more than
+ * the rest of an append.
+ */
+function canonicalInteger(id: string): number {
   const length = id.length;
-  if (length === 0 || length > 15) return false;
-  const first = id.charCodeAt(0);
-  if (first === 48) return length === 1;
+  if (length === 0 || length > 15) return -1;
+  if (id.charCodeAt(0) === 48) return length === 1 ? 0 : -1;
+  let value = 0;
   for (let i = 0; i < length; i++) {
-    const code = id.charCodeAt(i);
-    if (code < 48 || code > 57) return false;
+    const digit = id.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
   }
-  return true;
+  return value;
 }
 
 /** Parses stored JSON text; it was valid when stored, but never let a read throw. */
@@ -81,8 +87,8 @@ class StoredEvent implements EngineEvent {
     this.level = ring.levelAt(slot);
     this.source = ring.source[slot] ?? null;
     this.entity = ring.entityAt(slot);
-    this.message = ring.message[slot] ?? null;
-    this.payload = ring.payload[slot] ?? null;
+    this.message = ring.message.get(slot);
+    this.payload = ring.payload.get(slot);
     this.payloadKind = ring.payloadKind[slot]!;
     this.raw = this.payloadKind === PAYLOAD_JSON ? this.payload : null;
     this.malformed = ring.isMalformed(slot);
@@ -143,8 +149,9 @@ export class HubRing {
   idNum = new Float64Array(0);
   source: (string | null)[] = [];
   entityId: (string | null)[] = [];
-  message: (string | null)[] = [];
-  payload: (string | null)[] = [];
+  /** Messages and payload texts, packed (see packed-strings.ts). */
+  message = new PackedStrings(0);
+  payload = new PackedStrings(0);
 
   readonly access: FilterAccessor<number>;
 
@@ -172,7 +179,8 @@ export class HubRing {
     return pos >= this.firstPos && pos < this.total;
   }
 
-  append(g: number, record: EngineEvent, interner: StringInterner): { pos: number; evicted: boolean } {
+  /** Stores a record; returns its absolute position. */
+  append(g: number, record: EngineEvent, interner: StringInterner): number {
     let evicted = false;
     if (this.size === this.slots) {
       if (this.slots < this.capacity) {
@@ -194,9 +202,10 @@ export class HubRing {
     this.level[slot] = LEVEL_CODE[record.level] ?? 1;
     let flags = (record.malformed ? FLAG_MALFORMED : 0) | (record.gap ? FLAG_GAP : 0);
     const id = record.id;
-    if (id !== null && isCanonicalInteger(id)) {
+    const numericId = id === null ? -1 : canonicalInteger(id);
+    if (numericId >= 0) {
       flags |= FLAG_NUMERIC_ID;
-      this.idNum[slot] = Number(id);
+      this.idNum[slot] = numericId;
       this.id[slot] = null;
     } else {
       this.id[slot] = id;
@@ -211,23 +220,27 @@ export class HubRing {
       this.entityType[slot] = 0;
       this.entityId[slot] = null;
     }
-    this.message[slot] = record.message;
+    this.message.set(slot, record.message);
     if (record.raw !== null) {
       this.payloadKind[slot] = PAYLOAD_JSON;
-      this.payload[slot] = record.raw;
+      this.payload.set(slot, record.raw);
     } else if (record.data === null) {
       this.payloadKind[slot] = PAYLOAD_NULL;
-      this.payload[slot] = null;
+      this.payload.set(slot, null);
     } else if (typeof record.data === 'string') {
       this.payloadKind[slot] = PAYLOAD_TEXT;
-      this.payload[slot] = record.data;
+      this.payload.set(slot, record.data);
     } else {
       this.payloadKind[slot] = PAYLOAD_JSON;
-      this.payload[slot] = JSON.stringify(record.data);
+      this.payload.set(slot, JSON.stringify(record.data));
     }
     this.size++;
     this.total++;
-    return { pos: this.total - 1, evicted };
+    if (evicted) {
+      this.message.release(this.start);
+      this.payload.release(this.start);
+    }
+    return this.total - 1;
   }
 
   isGap(slot: number): boolean {
@@ -253,7 +266,7 @@ export class HubRing {
   }
 
   dataAt(slot: number): JsonValue {
-    const payload = this.payload[slot] ?? null;
+    const payload = this.payload.get(slot);
     switch (this.payloadKind[slot]) {
       case PAYLOAD_JSON:
         return parseJsonText(payload ?? 'null');
@@ -283,7 +296,7 @@ export class HubRing {
       level: this.levelAt(slot),
       source: this.source[slot] ?? null,
       entity: this.entityAt(slot),
-      message: this.message[slot] ?? null,
+      message: this.message.get(slot),
       malformed: this.isMalformed(slot),
       gap: this.isGap(slot),
     };
@@ -341,6 +354,8 @@ export class HubRing {
     this.flags = grownBytes(this.flags);
     this.entityType = grownBytes(this.entityType);
     this.payloadKind = grownBytes(this.payloadKind);
+    this.message.grow(slots, this.size);
+    this.payload.grow(slots, this.size);
     // Plain arrays grow by themselves.
     this.slots = slots;
   }
@@ -360,8 +375,8 @@ export class HubRing {
     this.id = new Array<string | null>(slots);
     this.source = new Array<string | null>(slots);
     this.entityId = new Array<string | null>(slots);
-    this.message = new Array<string | null>(slots);
-    this.payload = new Array<string | null>(slots);
+    this.message = new PackedStrings(slots);
+    this.payload = new PackedStrings(slots);
   }
 
   private snapshotColumns(slots: number[]) {
@@ -380,8 +395,8 @@ export class HubRing {
       idNum: pick(this.idNum),
       source: pick(this.source),
       entityId: pick(this.entityId),
-      message: pick(this.message),
-      payload: pick(this.payload),
+      message: slots.map((slot) => this.message.get(slot)),
+      payload: slots.map((slot) => this.payload.get(slot)),
     };
   }
 
@@ -400,8 +415,8 @@ export class HubRing {
       this.idNum[i] = copy.idNum[i]!;
       this.source[i] = copy.source[i] ?? null;
       this.entityId[i] = copy.entityId[i] ?? null;
-      this.message[i] = copy.message[i] ?? null;
-      this.payload[i] = copy.payload[i] ?? null;
+      this.message.set(i, copy.message[i] ?? null);
+      this.payload.set(i, copy.payload[i] ?? null);
     }
   }
 
@@ -417,13 +432,13 @@ export class HubRing {
         return code === 0 ? null : ENTITY_TYPES[code - 1]!;
       },
       entityId: (slot) => this.entityId[slot] ?? null,
-      message: (slot) => this.message[slot] ?? null,
+      message: (slot) => this.message.get(slot),
       id: (slot) => this.idAt(slot),
       seq: (slot) => this.seq[slot]!,
       time: (slot) => this.time[slot]!,
       receivedAt: (slot) => this.receivedAt[slot]!,
       data: (slot) => this.dataAt(slot),
-      raw: (slot) => (this.payloadKind[slot] === PAYLOAD_JSON ? (this.payload[slot] ?? null) : null),
+      raw: (slot) => (this.payloadKind[slot] === PAYLOAD_JSON ? this.payload.get(slot) : null),
     };
   }
 }
@@ -452,7 +467,6 @@ export function recordAccessor(dialectOf: (hub: string) => string): FilterAccess
 export interface StoredAt {
   ring: HubRing;
   pos: number;
-  g: number;
 }
 
 /** A scan position: which ring, which absolute position. */
@@ -519,11 +533,10 @@ export class EventStore {
     return this.nextG++;
   }
 
-  /** Stores a record; `null` when its hub keeps nothing. */
-  append(ring: HubRing, g: number, record: EngineEvent): StoredAt | null {
-    if (ring.capacity === 0) return null;
-    const { pos } = ring.append(g, record, this.interner);
-    return { ring, pos, g };
+  /** Stores a record; its absolute position in the ring, or -1 when its hub keeps nothing. */
+  append(ring: HubRing, g: number, record: EngineEvent): number {
+    if (ring.capacity === 0) return -1;
+    return ring.append(g, record, this.interner);
   }
 
   /** Events held in total. */

@@ -179,14 +179,14 @@ export class EventView {
   }
 
   /** Offers a just-stored record (hot path: one scope check and one predicate). */
-  offer(stored: StoredAt, record: EngineEvent): void {
+  offer(ring: HubRing, pos: number, record: EngineEvent): void {
     if (this.hubScope !== null && !this.hubScope.has(record.hub)) return;
     if (!record.gap && !this.liveTest(record)) return;
     if (this.scanning) {
-      this.pendingLive.push(stored);
+      this.pendingLive.push({ ring, pos });
       return;
     }
-    this.push(stored.ring.index, stored.pos);
+    this.push(ring.index, pos);
     this.appendedSinceSnapshot++;
   }
 
@@ -366,8 +366,14 @@ export class ViewRegistry {
     return [...this.views.values()];
   }
 
-  offer(stored: StoredAt, record: EngineEvent): void {
-    for (const view of this.views.values()) view.offer(stored, record);
+  /** Offers a just-stored record to every open view. */
+  offer(ring: HubRing, pos: number, record: EngineEvent): void {
+    for (const view of this.views.values()) view.offer(ring, pos, record);
+  }
+
+  /** Whether any view is open (the engine skips offering otherwise). */
+  get anyOpen(): boolean {
+    return this.views.size > 0;
   }
 
   /** Rings were dropped or resized: every view rescans with its own filter. */

@@ -175,3 +175,53 @@ describe('an rdev hub that is disabled and enabled again', () => {
     await engine.stop();
   });
 });
+
+describe('event names and batched records', () => {
+  let server: Server;
+  let url = '';
+  const NAMES = 1200;
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      let body = '';
+      // Each name twice in a row, then a name never seen before: 1,200 names in all.
+      for (let i = 0; i < NAMES; i++) {
+        for (let repeat = 0; repeat < 2; repeat++) {
+          body += `event: kind-${i}\ndata: {"n":${i},"repeat":${repeat},"nested":{"list":[1,"two",null]}}\n\n`;
+        }
+      }
+      res.write(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('lists each name a hub sent, up to a bound, and hands subscribers payloads equal to what was sent', async () => {
+    const engine = new Engine({ batchDelayMs: 5 });
+    const received: EngineEvent[] = [];
+    engine.subscribe({ onEvents: (batch) => received.push(...batch) });
+    engine.setHubs([{ id: 'names', dialect: 'generic', url }]);
+    engine.start();
+    await until(() => received.length === NAMES * 2);
+    await engine.stop();
+
+    const names = engine.eventNames()['names']!;
+    expect(names).toHaveLength(1000);
+    expect(names).toContain('kind-0');
+    expect(names).toContain('kind-999');
+    expect(names).not.toContain('kind-1000');
+    // Records are read after the batch waited: the payload comes back from its text, intact.
+    received.forEach((event, index) => {
+      const n = Math.floor(index / 2);
+      expect(event.event).toBe(`kind-${n}`);
+      expect(event.data).toEqual({ n, repeat: index % 2, nested: { list: [1, 'two', null] } });
+      expect(JSON.parse(event.raw!)).toEqual(event.data);
+    });
+  });
+});

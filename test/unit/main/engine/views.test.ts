@@ -14,8 +14,8 @@ function setup(capacity = 100_000) {
     const seq = (seqs.get(hub) ?? 0) + 1;
     seqs.set(hub, seq);
     const record = makeRecord({ hub, seq, ...overrides });
-    const stored = store.append(ring, store.takeG(), record);
-    if (stored) views.offer(stored, record);
+    const pos = store.append(ring, store.takeG(), record);
+    if (pos >= 0) views.offer(ring, pos, record);
     return record;
   };
   return { store, views, add };

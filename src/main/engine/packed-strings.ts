@@ -1,0 +1,100 @@
+/**
+ * A ring column of strings kept packed: consecutive values are joined into shared block
+ * strings, and each slot holds only where its value sits (block, offset, length).
+ *
+ * Why: a store that keeps every event's payload and message as its own string keeps two
+ * young objects per event, and the garbage collector copies each of them (twice) and tracks
+ * every pointer to them from the old ring arrays. Measured over 2,000,000 ~250-byte events
+ * that retention cost about 0.9 µs per event, more than parsing the event's JSON. Joined
+ * blocks are one object per few hundred events; the per-event strings die young, where
+ * freeing them costs nothing. Reading a value back is a `slice` (V8 shares the block's
+ * characters rather than copying them).
+ *
+ * Values are appended in ring order and evicted oldest first, so blocks are freed oldest
+ * first too: a block goes once the oldest value still held lies in a later one.
+ */
+
+/** Characters gathered before the open block is joined (one-byte text: 16 KiB, small enough to be an ordinary heap object). */
+export const BLOCK_CHARS = 16 * 1024;
+
+/** The offset that marks a `null` value. */
+const NULL_OFFSET = 0xffffffff;
+
+export class PackedStrings {
+  /** Block number of each slot's value (numbers grow for the life of the column). */
+  private blockOf: Float64Array;
+  private offset: Uint32Array;
+  private length: Uint32Array;
+  /** Joined blocks; `sealed[0]` is block number `firstSealed`. */
+  private sealed: string[] = [];
+  private firstSealed = 0;
+  /** The values of the open block (number `firstSealed + sealed.length`), not yet joined. */
+  private open: string[] = [];
+  private openChars = 0;
+
+  constructor(slots: number) {
+    this.blockOf = new Float64Array(slots);
+    this.offset = new Uint32Array(slots);
+    this.length = new Uint32Array(slots);
+  }
+
+  /** Grows to `slots`, keeping slots `0 … used-1` (rings grow only before they first wrap). */
+  grow(slots: number, used: number): void {
+    const blockOf = new Float64Array(slots);
+    blockOf.set(this.blockOf.subarray(0, used));
+    const offset = new Uint32Array(slots);
+    offset.set(this.offset.subarray(0, used));
+    const length = new Uint32Array(slots);
+    length.set(this.length.subarray(0, used));
+    this.blockOf = blockOf;
+    this.offset = offset;
+    this.length = length;
+  }
+
+  /** Stores the newest value at `slot` (values must arrive in ring order). */
+  set(slot: number, value: string | null): void {
+    this.blockOf[slot] = this.firstSealed + this.sealed.length;
+    if (value === null) {
+      this.offset[slot] = NULL_OFFSET;
+      this.length[slot] = 0;
+      return;
+    }
+    this.offset[slot] = this.openChars;
+    this.length[slot] = value.length;
+    this.open.push(value);
+    this.openChars += value.length;
+    if (this.openChars >= BLOCK_CHARS) this.seal();
+  }
+
+  get(slot: number): string | null {
+    const offset = this.offset[slot]!;
+    if (offset === NULL_OFFSET) return null;
+    const index = this.blockOf[slot]! - this.firstSealed;
+    // A read of the open block joins it now (the newest rows are what a UI reads most).
+    if (index === this.sealed.length) this.seal();
+    const block = this.sealed[index];
+    if (block === undefined) return null;
+    const length = this.length[slot]!;
+    return length === block.length ? block : block.slice(offset, offset + length);
+  }
+
+  /** Frees the blocks older than the one holding `oldestSlot`, the oldest slot still held. */
+  release(oldestSlot: number): void {
+    const keepFrom = this.blockOf[oldestSlot]! - this.firstSealed;
+    if (keepFrom <= 0) return;
+    const drop = Math.min(keepFrom, this.sealed.length);
+    this.sealed.splice(0, drop);
+    this.firstSealed += drop;
+  }
+
+  /** Blocks held (joined and open), for tests. */
+  get blocks(): number {
+    return this.sealed.length + (this.open.length > 0 ? 1 : 0);
+  }
+
+  private seal(): void {
+    this.sealed.push(this.open.length === 1 ? this.open[0]! : this.open.join(''));
+    this.open = [];
+    this.openChars = 0;
+  }
+}
