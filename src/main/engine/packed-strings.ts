@@ -25,10 +25,11 @@ export class PackedStrings {
   private blockOf: Float64Array;
   private offset: Uint32Array;
   private length: Uint32Array;
-  /** Joined blocks; `sealed[0]` is block number `firstSealed`. */
+  /** Joined blocks; `sealed[head]` is block number `firstSealed` (those before it are freed). */
   private sealed: string[] = [];
+  private head = 0;
   private firstSealed = 0;
-  /** The values of the open block (number `firstSealed + sealed.length`), not yet joined. */
+  /** The values of the open block (the number after the last joined one), not yet joined. */
   private open: string[] = [];
   private openChars = 0;
 
@@ -53,7 +54,7 @@ export class PackedStrings {
 
   /** Stores the newest value at `slot` (values must arrive in ring order). */
   set(slot: number, value: string | null): void {
-    this.blockOf[slot] = this.firstSealed + this.sealed.length;
+    this.blockOf[slot] = this.firstSealed + this.sealed.length - this.head;
     if (value === null) {
       this.offset[slot] = NULL_OFFSET;
       this.length[slot] = 0;
@@ -69,7 +70,7 @@ export class PackedStrings {
   get(slot: number): string | null {
     const offset = this.offset[slot]!;
     if (offset === NULL_OFFSET) return null;
-    const index = this.blockOf[slot]! - this.firstSealed;
+    const index = this.blockOf[slot]! - this.firstSealed + this.head;
     // A read of the open block joins it now (the newest rows are what a UI reads most).
     if (index === this.sealed.length) this.seal();
     const block = this.sealed[index];
@@ -82,14 +83,21 @@ export class PackedStrings {
   release(oldestSlot: number): void {
     const keepFrom = this.blockOf[oldestSlot]! - this.firstSealed;
     if (keepFrom <= 0) return;
-    const drop = Math.min(keepFrom, this.sealed.length);
-    this.sealed.splice(0, drop);
+    const drop = Math.min(keepFrom, this.sealed.length - this.head);
+    // Freed slots are cleared and skipped; the array is compacted only now and then, since
+    // shifting a ring's thousand-odd blocks at every free cost more than the rest of ingest.
+    for (let i = this.head; i < this.head + drop; i++) this.sealed[i] = '';
+    this.head += drop;
     this.firstSealed += drop;
+    if (this.head >= 1024 && this.head * 2 >= this.sealed.length) {
+      this.sealed = this.sealed.slice(this.head);
+      this.head = 0;
+    }
   }
 
   /** Blocks held (joined and open), for tests. */
   get blocks(): number {
-    return this.sealed.length + (this.open.length > 0 ? 1 : 0);
+    return this.sealed.length - this.head + (this.open.length > 0 ? 1 : 0);
   }
 
   private seal(): void {
