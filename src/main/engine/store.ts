@@ -1,7 +1,8 @@
 /**
  * The bounded event store: one ring buffer per hub, kept in columns (typed arrays for
- * numbers and small codes, interned strings, the payload as its JSON text) so a million
- * events fit in a few hundred megabytes and a filter scans them without building objects.
+ * numbers and small codes, interned names, messages and payload JSON texts packed into
+ * shared blocks) so a million events fit in a few hundred megabytes, holding them costs
+ * the garbage collector little, and a filter scans them without building objects.
  */
 import type { EntityRef, EntityType, JsonValue, Level } from '../../shared/hub-event';
 import { ENTITY_TYPES, LEVELS } from '../../shared/hub-event';
