@@ -52,8 +52,8 @@ export function toHubEvent(event: EngineEvent): HubEvent {
   };
 }
 
-/** Parses text that was valid JSON when it arrived; never throws (a read must not break a writer). */
-function reparse(text: string): JsonValue {
+/** Parses JSON text that was valid when it arrived; never throws (a read must not break a writer). */
+export function parseJsonText(text: string): JsonValue {
   try {
     return JSON.parse(text) as JsonValue;
   } catch {
@@ -95,7 +95,7 @@ export class IngestedEvent implements EngineEvent {
   get data(): JsonValue {
     let parsed = this.parsed;
     if (parsed === undefined) {
-      parsed = this.raw === null ? null : reparse(this.raw);
+      parsed = this.raw === null ? null : parseJsonText(this.raw);
       this.parsed = parsed;
     }
     return parsed;

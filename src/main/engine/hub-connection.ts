@@ -24,6 +24,7 @@ import type {
   RequestSpec,
   StreamPlan,
 } from './transports/types';
+import { integerId } from './event-id';
 
 /** A connection that stayed open this long was healthy: the backoff starts over. */
 export const DEFAULT_HEALTHY_AFTER_MS = 10_000;
@@ -62,19 +63,6 @@ export interface HubConnectionOptions {
   recentIds?: number;
   /** Frames remembered for `replaysFromStart` (50 000). */
   replayHistory?: number;
-}
-
-/** Whether `id` is a decimal integer small enough to compare exactly; its value, else -1. */
-function integerId(id: string): number {
-  const length = id.length;
-  if (length === 0 || length > 15) return -1;
-  let value = 0;
-  for (let i = 0; i < length; i++) {
-    const digit = id.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
 }
 
 /**

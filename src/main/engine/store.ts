@@ -13,7 +13,8 @@ import {
   type FilterAccessor,
   type FilterSpec,
 } from '../../shared/filter';
-import type { EngineEvent } from './event-record';
+import { parseJsonText, type EngineEvent } from './event-record';
+import { canonicalInteger } from './event-id';
 import { PackedStrings } from './packed-strings';
 
 const FLAG_MALFORMED = 1;
@@ -27,33 +28,6 @@ const PAYLOAD_TEXT = 2;
 
 const LEVEL_CODE: Readonly<Record<Level, number>> = { debug: 0, info: 1, warn: 2, error: 3, state: 4 };
 const ENTITY_CODE = new Map<EntityType, number>(ENTITY_TYPES.map((type, index) => [type, index + 1]));
-
-/**
- * The value of an id that round-trips through a number (`0`, or up to 15 digits without a
- * leading zero), else -1. Read digit by digit: `Number()` on a fresh string costs more than
- * the rest of an append.
- */
-function canonicalInteger(id: string): number {
-  const length = id.length;
-  if (length === 0 || length > 15) return -1;
-  if (id.charCodeAt(0) === 48) return length === 1 ? 0 : -1;
-  let value = 0;
-  for (let i = 0; i < length; i++) {
-    const digit = id.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-/** Parses stored JSON text; it was valid when stored, but never let a read throw. */
-function parseJsonText(text: string): JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    return text;
-  }
-}
 
 /**
  * A record read back from the store. Its payload is parsed on first read of `data`, so
