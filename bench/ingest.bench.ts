@@ -2,7 +2,8 @@
  * Ingest: events/s sustained through transport → dialect → store → batched subscriber over
  * 10 hubs of about 250-byte JSON events, with the count of lost events; and, over the same
  * bytes, the baseline of eventsource-parser + JSON.parse alone. Reports the ratio twice:
- * both over the same loopback wire, and both fed the same bytes from memory.
+ * both over the same loopback wire, and both fed the same bytes from memory; each the
+ * median of several rounds (BENCH_INGEST_ROUNDS, default 3) that measure both back to back.
  */
 import { createParser } from 'eventsource-parser';
 import { Engine } from '../src/main/engine/engine';
@@ -200,46 +201,102 @@ function baseline(): { rate: number } {
   return { rate: best };
 }
 
-const result = await pipeline();
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** "median (low–high)" over the rounds; just the value after one round. */
+function spread(values: number[], format: (value: number) => string): string {
+  if (values.length === 1) return format(values[0]!);
+  return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+}
+
+const percent = (value: number) => `${(value * 100).toFixed(0)} %`;
+const thousands = (value: number) => `${Math.round(value / 1000).toLocaleString('en-US')}k`;
+
+/**
+ * Rounds: this machine's speed drifts by ±20 % over minutes, so a ratio taken from one
+ * pipeline run and one baseline run a minute apart says as much about the drift as about
+ * Hubwatch. Each round measures the pipeline and its baseline back to back; the ratio
+ * printed is the median of the rounds' ratios, with their range.
+ */
+const ROUNDS = process.env['BENCH_PIPELINE_ONLY']
+  ? 1
+  : Math.max(1, Number(process.env['BENCH_INGEST_ROUNDS'] ?? 3));
+const runs: Awaited<ReturnType<typeof pipeline>>[] = [];
+const wires: number[] = [];
+const memories: { rate: number; cpuPerEvent: number }[] = [];
+const unretained: { rate: number; cpuPerEvent: number }[] = [];
+const bases: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  runs.push(await pipeline());
+  if (process.env['BENCH_PIPELINE_ONLY']) break;
+  wires.push((await wireBaseline()).rate);
+  memories.push(await memoryPipeline(CAPACITY));
+  unretained.push(await memoryPipeline(0));
+  bases.push(baseline().rate);
+}
+const rates = runs.map((run) => run.rate);
+const lost = runs.reduce((sum, run) => sum + run.lost, 0);
+const sent = runs.reduce((sum, run) => sum + run.sent, 0);
+const received = runs.reduce((sum, run) => sum + run.received, 0);
+const roundsNote = ROUNDS > 1 ? `; median of ${ROUNDS} rounds (range)` : '';
 figure(
   'ingest.pipeline',
-  formatRate(result.rate),
-  `${HUBS} hubs × ${PER_HUB.toLocaleString('en-US')} bot-hub events of ~${SIZE} B over loopback SSE from a separate generator process, in ${result.seconds.toFixed(1)} s (transport → dialect → store → entities → alerts → batched subscriber)`,
+  runs.length === 1 ? formatRate(rates[0]!) : `${thousands(median(rates))} ev/s`,
+  `${HUBS} hubs × ${PER_HUB.toLocaleString('en-US')} bot-hub events of ~${SIZE} B over loopback SSE from a separate generator process, ${runs.map((run) => `${run.seconds.toFixed(1)} s`).join(', ')} (transport → dialect → store → entities → alerts → batched subscriber)${runs.length > 1 ? `; rounds: ${rates.map(thousands).join(', ')}` : ''}`,
 );
 figure(
   'ingest.lost',
-  `${result.lost} events`,
-  `sent ${result.sent.toLocaleString('en-US')}, received ${result.received.toLocaleString('en-US')}`,
+  `${lost} events`,
+  `sent ${sent.toLocaleString('en-US')}, received ${received.toLocaleString('en-US')}${runs.length > 1 ? ` over ${runs.length} rounds` : ''}`,
 );
 if (process.env['BENCH_PIPELINE_ONLY']) process.exit(0);
-const wire = await wireBaseline();
-const memory = await memoryPipeline(CAPACITY);
-const unretained = await memoryPipeline(0);
-const base = baseline();
 figure(
   'ingest.baseline.wire',
-  formatRate(wire.rate),
-  'fetch + TextDecoder + eventsource-parser + JSON.parse alone, same generator, same 10 connections, same bytes',
+  `${thousands(median(wires))} ev/s`,
+  `fetch + TextDecoder + eventsource-parser + JSON.parse alone, same generator, same 10 connections, same bytes; rounds: ${wires.map(thousands).join(', ')}`,
 );
-figure('ingest.ratio.wire', `${((result.rate / wire.rate) * 100).toFixed(0)} %`, 'pipeline ÷ wire baseline');
+figure(
+  'ingest.ratio.wire',
+  spread(
+    rates.map((rate, i) => rate / wires[i]!),
+    percent,
+  ),
+  `pipeline ÷ wire baseline of the same round${roundsNote}`,
+);
 figure(
   'ingest.pipeline.memory',
-  formatRate(memory.rate),
-  `the same pipeline and 10 hubs fed the same bytes from memory (64 KiB chunks): no network, no generator; ${memory.cpuPerEvent.toFixed(2)} µs of CPU per event, all threads`,
+  `${thousands(median(memories.map((m) => m.rate)))} ev/s`,
+  `the same pipeline and 10 hubs fed the same bytes from memory (64 KiB chunks): no network, no generator; ${median(memories.map((m) => m.cpuPerEvent)).toFixed(2)} µs of CPU per event, all threads; rounds: ${memories.map((m) => thousands(m.rate)).join(', ')}`,
 );
 figure(
   'ingest.pipeline.memory.keep-none',
-  formatRate(unretained.rate),
-  `the same, with a store that keeps nothing (capacity 0, as \`hubwatch capture\` runs): ${unretained.cpuPerEvent.toFixed(2)} µs of CPU per event; the difference is what holding ${CAPACITY.toLocaleString('en-US')} events per hub costs`,
+  `${thousands(median(unretained.map((m) => m.rate)))} ev/s`,
+  `the same, with a store that keeps nothing (capacity 0, as \`hubwatch capture\` runs): ${median(unretained.map((m) => m.cpuPerEvent)).toFixed(2)} µs of CPU per event; the difference is what holding ${CAPACITY.toLocaleString('en-US')} events per hub costs`,
 );
 figure(
   'ingest.baseline.memory',
-  formatRate(base.rate),
-  'eventsource-parser + JSON.parse alone over the same bytes in memory (64 KiB chunks, best of 3)',
+  `${thousands(median(bases))} ev/s`,
+  `eventsource-parser + JSON.parse alone over the same bytes in memory (64 KiB chunks, best of 3 per round); rounds: ${bases.map(thousands).join(', ')}`,
 );
 figure(
   'ingest.ratio.memory',
-  `${((memory.rate / base.rate) * 100).toFixed(0)} %`,
-  'pipeline from memory ÷ baseline from memory',
+  spread(
+    memories.map((m, i) => m.rate / bases[i]!),
+    percent,
+  ),
+  `pipeline from memory ÷ baseline from memory of the same round${roundsNote}`,
+);
+figure(
+  'ingest.ratio.memory.keep-none',
+  spread(
+    unretained.map((m, i) => m.rate / bases[i]!),
+    percent,
+  ),
+  `the pipeline keeping no events ÷ the same baseline${roundsNote}`,
 );
 printJsonSummary();
