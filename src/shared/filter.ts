@@ -58,6 +58,22 @@ export interface FilterAccessor<R> {
   data(record: R): JsonValue;
   /** The payload's JSON text when known, so data predicates can skip parsing when a key is absent. */
   raw(record: R): string | null;
+  /** Present when the store keeps these fields as dictionary codes: text filters then test each distinct value once. */
+  coded?: CodedFieldAccess<R>;
+}
+
+/** The code of a null field. */
+export const FIELD_CODE_NULL = 0;
+/** The code of a field kept as itself rather than coded: read it with the accessor. */
+export const FIELD_CODE_UNCODED = 0xffffffff;
+
+/** Fields kept as codes into one dictionary (the store's event names, sources and entity ids). */
+export interface CodedFieldAccess<R> {
+  event(record: R): number;
+  source(record: R): number;
+  entityId(record: R): number;
+  /** The value of a code other than `FIELD_CODE_NULL` and `FIELD_CODE_UNCODED`. */
+  value(code: number): string;
 }
 
 export type CompiledFilter<R> =
@@ -160,6 +176,33 @@ export function compileFilter<R>(spec: FilterSpec, access: FilterAccessor<R>): C
     // Source, entity id and event name repeat across events: each distinct value is
     // tested once. Messages are tested as they come. No per-record string building.
     const matches = cachedTest(pattern);
+    const coded = access.coded;
+    if (coded) {
+      // By code: one byte per distinct value remembers the answer, no map lookups per event.
+      const known = codedTest(pattern, (code) => coded.value(code));
+      content.push((r) => {
+        const message = access.message(r);
+        if (message !== null && pattern.test(message)) return true;
+        // A null field (code 0) never matches; an uncoded one is read and tested itself.
+        let code = coded.source(r);
+        if (
+          code !== FIELD_CODE_NULL &&
+          (code === FIELD_CODE_UNCODED ? matches(access.source(r)!) : known(code))
+        )
+          return true;
+        code = coded.entityId(r);
+        if (
+          code !== FIELD_CODE_NULL &&
+          (code === FIELD_CODE_UNCODED ? matches(access.entityId(r)!) : known(code))
+        )
+          return true;
+        code = coded.event(r);
+        return code === FIELD_CODE_UNCODED
+          ? matches(access.event(r))
+          : code !== FIELD_CODE_NULL && known(code);
+      });
+      continue;
+    }
     content.push((r) => {
       const message = access.message(r);
       if (message !== null && pattern.test(message)) return true;
@@ -220,6 +263,25 @@ function cachedTest(pattern: RegExp): (value: string) => boolean {
     const answer = pattern.test(value);
     if (answers.size < TEST_CACHE_LIMIT) answers.set(value, answer);
     return answer;
+  };
+}
+
+/** `pattern.test` of a coded value, remembered per code (codes are small and dense). */
+function codedTest(pattern: RegExp, value: (code: number) => string): (code: number) => boolean {
+  // 0: not tested yet, 1: no match, 2: match.
+  let answers = new Uint8Array(256);
+  return (code) => {
+    if (code >= answers.length) {
+      const grown = new Uint8Array(Math.max(code + 1, answers.length * 2));
+      grown.set(answers);
+      answers = grown;
+    }
+    let answer = answers[code]!;
+    if (answer === 0) {
+      answer = pattern.test(value(code)) ? 2 : 1;
+      answers[code] = answer;
+    }
+    return answer === 2;
   };
 }
 

@@ -15,6 +15,7 @@ import {
 } from '../../shared/filter';
 import { parseJsonText, type EngineEvent } from './event-record';
 import { canonicalInteger } from './event-id';
+import { CodedStrings, StringDictionary } from './coded-strings';
 import { PackedStrings } from './packed-strings';
 
 const FLAG_MALFORMED = 1;
@@ -57,10 +58,10 @@ class StoredEvent implements EngineEvent {
     this.seq = ring.seq[slot]!;
     this.receivedAt = ring.receivedAt[slot]!;
     this.time = ring.time[slot]!;
-    this.event = ring.event[slot]!;
+    this.event = ring.event.get(slot)!;
     this.id = ring.idAt(slot);
     this.level = ring.levelAt(slot);
-    this.source = ring.source[slot] ?? null;
+    this.source = ring.source.get(slot);
     this.entity = ring.entityAt(slot);
     this.message = ring.message.get(slot);
     this.payload = ring.payload.get(slot);
@@ -87,18 +88,6 @@ class StoredEvent implements EngineEvent {
 export const DEFAULT_CAPACITY_PER_HUB = 100_000;
 
 const INITIAL_SLOTS = 1024;
-const INTERN_LIMIT = 200_000;
-
-/** Shares equal strings (event names, sources, entity ids) so a million events hold each once. */
-class StringInterner {
-  private readonly table = new Map<string, string>();
-  intern(value: string): string {
-    const found = this.table.get(value);
-    if (found !== undefined) return found;
-    if (this.table.size < INTERN_LIMIT && value.length <= 256) this.table.set(value, value);
-    return value;
-  }
-}
 
 /** One hub's ring buffer. Positions are absolute (0 = the hub's first event ever stored). */
 export class HubRing {
@@ -118,12 +107,13 @@ export class HubRing {
   flags = new Uint8Array(0);
   entityType = new Uint8Array(0);
   payloadKind = new Uint8Array(0);
-  event: string[] = [];
+  /** Event names, sources and entity ids, as codes into the store's dictionary (see coded-strings.ts). */
+  event: CodedStrings;
+  source: CodedStrings;
+  entityId: CodedStrings;
   id: (string | null)[] = [];
   /** Ids that are plain integers (FLAG_NUMERIC_ID). */
   idNum = new Float64Array(0);
-  source: (string | null)[] = [];
-  entityId: (string | null)[] = [];
   /** Messages and payload texts, packed (see packed-strings.ts). */
   message = new PackedStrings(0);
   payload = new PackedStrings(0);
@@ -135,7 +125,11 @@ export class HubRing {
     readonly hubId: string,
     public dialect: string,
     public capacity: number,
+    private readonly dictionary: StringDictionary,
   ) {
+    this.event = new CodedStrings(dictionary, 0);
+    this.source = new CodedStrings(dictionary, 0);
+    this.entityId = new CodedStrings(dictionary, 0);
     this.access = this.makeAccessor();
   }
 
@@ -155,7 +149,7 @@ export class HubRing {
   }
 
   /** Stores a record; returns its absolute position. */
-  append(g: number, record: EngineEvent, interner: StringInterner): number {
+  append(g: number, record: EngineEvent): number {
     let evicted = false;
     if (this.size === this.slots) {
       if (this.slots < this.capacity) {
@@ -186,14 +180,14 @@ export class HubRing {
       this.id[slot] = id;
     }
     this.flags[slot] = flags;
-    this.event[slot] = interner.intern(record.event);
-    this.source[slot] = record.source === null ? null : interner.intern(record.source);
+    this.event.set(slot, record.event);
+    this.source.set(slot, record.source);
     if (record.entity) {
       this.entityType[slot] = ENTITY_CODE.get(record.entity.type) ?? 0;
-      this.entityId[slot] = interner.intern(record.entity.id);
+      this.entityId.set(slot, record.entity.id);
     } else {
       this.entityType[slot] = 0;
-      this.entityId[slot] = null;
+      this.entityId.set(slot, null);
     }
     this.message.set(slot, record.message);
     if (record.raw !== null) {
@@ -237,7 +231,7 @@ export class HubRing {
   entityAt(slot: number): EntityRef | null {
     const code = this.entityType[slot]!;
     if (code === 0) return null;
-    return { type: ENTITY_TYPES[code - 1]!, id: this.entityId[slot] ?? '' };
+    return { type: ENTITY_TYPES[code - 1]!, id: this.entityId.get(slot) ?? '' };
   }
 
   dataAt(slot: number): JsonValue {
@@ -266,10 +260,10 @@ export class HubRing {
       seq: this.seq[slot]!,
       receivedAt: this.receivedAt[slot]!,
       time: this.time[slot]!,
-      event: this.event[slot]!,
+      event: this.event.get(slot)!,
       id: this.idAt(slot),
       level: this.levelAt(slot),
-      source: this.source[slot] ?? null,
+      source: this.source.get(slot),
       entity: this.entityAt(slot),
       message: this.message.get(slot),
       malformed: this.isMalformed(slot),
@@ -329,6 +323,9 @@ export class HubRing {
     this.flags = grownBytes(this.flags);
     this.entityType = grownBytes(this.entityType);
     this.payloadKind = grownBytes(this.payloadKind);
+    this.event.grow(slots, this.size);
+    this.source.grow(slots, this.size);
+    this.entityId.grow(slots, this.size);
     this.message.grow(slots, this.size);
     this.payload.grow(slots, this.size);
     // Plain arrays grow by themselves.
@@ -346,10 +343,10 @@ export class HubRing {
     this.flags = new Uint8Array(slots);
     this.entityType = new Uint8Array(slots);
     this.payloadKind = new Uint8Array(slots);
-    this.event = new Array<string>(slots);
+    this.event = new CodedStrings(this.dictionary, slots);
     this.id = new Array<string | null>(slots);
-    this.source = new Array<string | null>(slots);
-    this.entityId = new Array<string | null>(slots);
+    this.source = new CodedStrings(this.dictionary, slots);
+    this.entityId = new CodedStrings(this.dictionary, slots);
     this.message = new PackedStrings(slots);
     this.payload = new PackedStrings(slots);
   }
@@ -365,11 +362,11 @@ export class HubRing {
       flags: pick(this.flags),
       entityType: pick(this.entityType),
       payloadKind: pick(this.payloadKind),
-      event: pick(this.event),
+      event: slots.map((slot) => this.event.get(slot)!),
       id: pick(this.id),
       idNum: pick(this.idNum),
-      source: pick(this.source),
-      entityId: pick(this.entityId),
+      source: slots.map((slot) => this.source.get(slot)),
+      entityId: slots.map((slot) => this.entityId.get(slot)),
       message: slots.map((slot) => this.message.get(slot)),
       payload: slots.map((slot) => this.payload.get(slot)),
     };
@@ -385,11 +382,11 @@ export class HubRing {
       this.flags[i] = copy.flags[i]!;
       this.entityType[i] = copy.entityType[i]!;
       this.payloadKind[i] = copy.payloadKind[i]!;
-      this.event[i] = copy.event[i]!;
+      this.event.set(i, copy.event[i]!);
       this.id[i] = copy.id[i] ?? null;
       this.idNum[i] = copy.idNum[i]!;
-      this.source[i] = copy.source[i] ?? null;
-      this.entityId[i] = copy.entityId[i] ?? null;
+      this.source.set(i, copy.source[i] ?? null);
+      this.entityId.set(i, copy.entityId[i] ?? null);
       this.message.set(i, copy.message[i] ?? null);
       this.payload.set(i, copy.payload[i] ?? null);
     }
@@ -400,13 +397,13 @@ export class HubRing {
       hub: () => this.hubId,
       dialect: () => this.dialect,
       level: (slot) => LEVELS[this.level[slot]!] ?? 'info',
-      event: (slot) => this.event[slot]!,
-      source: (slot) => this.source[slot] ?? null,
+      event: (slot) => this.event.get(slot)!,
+      source: (slot) => this.source.get(slot),
       entityType: (slot) => {
         const code = this.entityType[slot]!;
         return code === 0 ? null : ENTITY_TYPES[code - 1]!;
       },
-      entityId: (slot) => this.entityId[slot] ?? null,
+      entityId: (slot) => this.entityId.get(slot),
       message: (slot) => this.message.get(slot),
       id: (slot) => this.idAt(slot),
       seq: (slot) => this.seq[slot]!,
@@ -414,6 +411,12 @@ export class HubRing {
       receivedAt: (slot) => this.receivedAt[slot]!,
       data: (slot) => this.dataAt(slot),
       raw: (slot) => (this.payloadKind[slot] === PAYLOAD_JSON ? this.payload.get(slot) : null),
+      coded: {
+        event: (slot) => this.event.code(slot),
+        source: (slot) => this.source.code(slot),
+        entityId: (slot) => this.entityId.code(slot),
+        value: (code) => this.dictionary.value(code),
+      },
     };
   }
 }
@@ -460,7 +463,7 @@ export interface EventStoreOptions {
 export class EventStore {
   private readonly rings = new Map<string, HubRing>();
   private readonly ringsByIndex: (HubRing | undefined)[] = [];
-  private readonly interner = new StringInterner();
+  private readonly dictionary = new StringDictionary();
   private nextG = 1;
   private nextIndex = 0;
   readonly defaultCapacity: number;
@@ -473,7 +476,7 @@ export class EventStore {
   ensureRing(hubId: string, dialect: string, capacity?: number): HubRing {
     let ring = this.rings.get(hubId);
     if (!ring) {
-      ring = new HubRing(this.nextIndex++, hubId, dialect, capacity ?? this.defaultCapacity);
+      ring = new HubRing(this.nextIndex++, hubId, dialect, capacity ?? this.defaultCapacity, this.dictionary);
       this.rings.set(hubId, ring);
       this.ringsByIndex[ring.index] = ring;
     } else {
@@ -511,7 +514,7 @@ export class EventStore {
   /** Stores a record; its absolute position in the ring, or -1 when its hub keeps nothing. */
   append(ring: HubRing, g: number, record: EngineEvent): number {
     if (ring.capacity === 0) return -1;
-    return ring.append(g, record, this.interner);
+    return ring.append(g, record);
   }
 
   /** Events held in total. */
