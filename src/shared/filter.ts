@@ -234,20 +234,24 @@ export function compileFilter<R>(spec: FilterSpec, access: FilterAccessor<R>): C
     content.push((r) => evaluateExpression(tree, makeResolver(r, access)));
   }
 
-  const all = (checks: ((r: R) => boolean)[], r: R): boolean => {
-    for (const check of checks) if (!check(r)) return false;
-    return true;
-  };
   const invert = spec.invert === true;
   const matchesAll = scope.length === 0 && content.length === 0 && !invert;
-  if (content.length === 0 && !invert) {
-    if (scope.length === 0) return { ok: true, test: () => true, matchesAll };
-    return { ok: true, test: (r) => all(scope, r), matchesAll };
-  }
-  return {
-    ok: true,
-    matchesAll,
-    test: (r) => all(scope, r) && all(content, r) !== invert,
+  const scopeTest = allOf(scope);
+  if (content.length === 0 && !invert) return { ok: true, test: scopeTest, matchesAll };
+  const contentTest = allOf(content);
+  // The common shapes get a predicate without a loop: a store scan calls it a million times.
+  if (scope.length === 0)
+    return { ok: true, matchesAll, test: invert ? (r) => !contentTest(r) : contentTest };
+  return { ok: true, matchesAll, test: (r) => scopeTest(r) && contentTest(r) !== invert };
+}
+
+/** One predicate that holds when all of `checks` hold (no loop for none or one). */
+function allOf<R>(checks: ((r: R) => boolean)[]): (r: R) => boolean {
+  if (checks.length === 0) return () => true;
+  if (checks.length === 1) return checks[0]!;
+  return (r) => {
+    for (const check of checks) if (!check(r)) return false;
+    return true;
   };
 }
 
