@@ -43,10 +43,12 @@ export class ChunkedWriter {
   /** Hands whatever is buffered to the stream now (without waiting for it to drain). */
   writeBuffer(): void {
     if (this.buffer.length === 0) return;
-    const chunk = this.buffer;
+    // Encoded once here: handing the stream a string made it encode the chunk after
+    // `Buffer.byteLength` had already walked it (4 % of a CSV export's time).
+    const chunk = Buffer.from(this.buffer, 'utf8');
     this.buffer = '';
-    this.written += Buffer.byteLength(chunk, 'utf8');
-    this.stream.write(chunk, 'utf8', (error) => {
+    this.written += chunk.length;
+    this.stream.write(chunk, (error) => {
       if (error) this.failure ??= error;
     });
   }
