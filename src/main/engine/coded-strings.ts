@@ -45,11 +45,6 @@ export class StringDictionary {
   value(code: number): string {
     return this.values[code]!;
   }
-
-  /** Codes given out so far, plus one (the length a per-code table needs). */
-  get size(): number {
-    return this.values.length;
-  }
 }
 
 /** One ring column of coded strings. */
