@@ -15,14 +15,25 @@ export class HubsStore {
   /** True once the first list arrived (before that, "no hubs" means "not loaded"). */
   loaded = $state(false);
   byId: ReadonlyMap<string, HubSummary> = $derived.by(() => indexHubs(this.list));
+  /**
+   * Hubs removed here that the pushes still list: a push the engine sent before the removal
+   * can arrive after it, and must not bring the hub (and its tab) back.
+   */
+  #removed: string[] = [];
 
   set(list: HubSummary[]): void {
+    if (this.#removed.length > 0) {
+      // Once a push no longer lists a removed hub, the engine has caught up with the removal.
+      this.#removed = this.#removed.filter((id) => list.some((hub) => hub.id === id));
+      list = list.filter((hub) => !this.#removed.includes(hub.id));
+    }
     this.list = list;
     this.loaded = true;
   }
 
   /** Replaces one hub (after a save) without waiting for the next push. */
   upsert(hub: HubSummary): void {
+    this.#removed = this.#removed.filter((id) => id !== hub.id);
     const index = this.list.findIndex((candidate) => candidate.id === hub.id);
     this.list =
       index < 0
@@ -30,7 +41,9 @@ export class HubsStore {
         : this.list.map((candidate) => (candidate.id === hub.id ? hub : candidate));
   }
 
+  /** Drops a hub the engine has removed (the call succeeded), ahead of the next push. */
   remove(id: string): void {
+    if (!this.#removed.includes(id)) this.#removed.push(id);
     this.list = this.list.filter((hub) => hub.id !== id);
   }
 

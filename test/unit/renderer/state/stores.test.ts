@@ -247,6 +247,24 @@ describe('the hubs store', () => {
     expect(levelCounts(store.list)).toMatchObject({ error: 5, info: 1, warn: 0 });
   });
 
+  it('keeps a removed hub out when a push sent before the removal arrives after it', () => {
+    const store = new HubsStore();
+    store.set([hubSummary('a'), hubSummary('b')]);
+    store.remove('b');
+    // A push the engine sent before it removed the hub still lists it.
+    store.set([hubSummary('a'), hubSummary('b')]);
+    expect(store.list.map((hub) => hub.id)).toEqual(['a']);
+    // Once a push no longer lists it, a later hub of the same id is shown again.
+    store.set([hubSummary('a')]);
+    store.set([hubSummary('a'), hubSummary('b')]);
+    expect(store.list.map((hub) => hub.id)).toEqual(['a', 'b']);
+    // Saving a hub under a removed id brings it back at once.
+    store.remove('a');
+    store.upsert(hubSummary('a'));
+    store.set([hubSummary('a'), hubSummary('b')]);
+    expect(store.list.map((hub) => hub.id)).toEqual(['a', 'b']);
+  });
+
   it('reports the worst state of the enabled hubs', () => {
     const failed = hubSummary('x', {
       state: { state: 'failed', reason: 'credentials_rejected', detail: '401' },
