@@ -11,11 +11,6 @@
 
 import { FIELD_CODE_NULL, FIELD_CODE_UNCODED } from '../../shared/filter';
 
-/** The code of `null`. */
-const NULL_CODE = FIELD_CODE_NULL;
-/** The code of a value the dictionary did not take (full, or too long): kept beside the column. */
-const OVERFLOW_CODE = FIELD_CODE_UNCODED;
-
 /** Distinct values the dictionary holds; later ones are kept per slot. */
 const DICTIONARY_LIMIT = 200_000;
 /** Longer values are kept per slot (a message-like source is not worth sharing). */
@@ -30,11 +25,11 @@ export class StringDictionary {
   /** `limit`: distinct values held (tests lower it). */
   constructor(private readonly limit = DICTIONARY_LIMIT) {}
 
-  /** The code of `value`, or `OVERFLOW_CODE` when the dictionary does not take it. */
+  /** The code of `value`, or `FIELD_CODE_UNCODED` when the dictionary does not take it. */
   code(value: string): number {
     const found = this.codes.get(value);
     if (found !== undefined) return found;
-    if (this.values.length > this.limit || value.length > LONGEST_CODED) return OVERFLOW_CODE;
+    if (this.values.length > this.limit || value.length > LONGEST_CODED) return FIELD_CODE_UNCODED;
     const code = this.values.length;
     this.values.push(value);
     this.codes.set(value, code);
@@ -68,20 +63,20 @@ export class CodedStrings {
   }
 
   set(slot: number, value: string | null): void {
-    const code = value === null ? NULL_CODE : this.dictionary.code(value);
+    const code = value === null ? FIELD_CODE_NULL : this.dictionary.code(value);
     this.codes[slot] = code;
-    if (code === OVERFLOW_CODE) (this.overflow ??= new Map()).set(slot, value!);
+    if (code === FIELD_CODE_UNCODED) (this.overflow ??= new Map()).set(slot, value!);
     else if (this.overflow !== null) this.overflow.delete(slot);
   }
 
   get(slot: number): string | null {
     const code = this.codes[slot]!;
-    if (code === NULL_CODE) return null;
-    if (code === OVERFLOW_CODE) return this.overflow?.get(slot) ?? null;
+    if (code === FIELD_CODE_NULL) return null;
+    if (code === FIELD_CODE_UNCODED) return this.overflow?.get(slot) ?? null;
     return this.dictionary.value(code);
   }
 
-  /** The slot's code: `NULL_CODE`, `OVERFLOW_CODE` (read the value with `get`), or a dictionary code. */
+  /** The slot's code: `FIELD_CODE_NULL`, `FIELD_CODE_UNCODED` (read the value with `get`), or a dictionary code. */
   code(slot: number): number {
     return this.codes[slot]!;
   }

@@ -39,7 +39,7 @@ export interface ExportResult {
 }
 
 /** Bytes a file export may hand the disk ahead of what it has written (a few batches of lines). */
-export const WRITE_AHEAD = 16 * 1024 * 1024;
+const WRITE_AHEAD = 16 * 1024 * 1024;
 
 /** A hidden temporary name beside the target: same directory, so the final rename is atomic. */
 function temporaryPathFor(path: string): string {

@@ -48,15 +48,6 @@ describe('coded string columns', () => {
     column.set(0, 'another');
     expect(column.get(0)).toBe('another');
   });
-
-  it('keeps values when its slots grow', () => {
-    const column = new CodedStrings(new StringDictionary(), 2);
-    column.set(0, 'a');
-    column.set(1, null);
-    column.grow(4, 2);
-    column.set(2, 'c');
-    expect([column.get(0), column.get(1), column.get(2)]).toEqual(['a', null, 'c']);
-  });
 });
 
 describe('text filters over coded columns', () => {
@@ -94,6 +85,8 @@ describe('text filters over coded columns', () => {
     const stored: number[] = [];
     for await (const batch of store.iterate(spec)) stored.push(...batch.map((event) => event.seq));
     expect(stored).toEqual(expected);
-    expect(expected.length).toBeGreaterThan(spec.regex === 'nothing matches this' ? -1 : 0);
+    // Each spec picks some events and not others, except the one meant to pick none.
+    if (spec.regex === 'nothing matches this') expect(expected).toEqual([]);
+    else expect(expected.length).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BLOCK_CHARS, PackedStrings } from '../../../../src/main/engine/packed-strings';
+import { CodedStrings, StringDictionary } from '../../../../src/main/engine/coded-strings';
 import { EventStore } from '../../../../src/main/engine/store';
 import { makeRecord } from '../../../support/records';
 
@@ -58,8 +59,12 @@ describe('packed string columns', () => {
     for (let i = 69_000; i < 70_000; i++) expect(ring.column.get(i % capacity)).toBe(value(i));
   });
 
-  it('keeps values when its slots grow', () => {
-    const column = new PackedStrings(2);
+  // Every ring column grows the same way: before the ring first wraps, keeping what it holds.
+  it.each([
+    ['packed strings', (slots: number) => new PackedStrings(slots)],
+    ['coded strings', (slots: number) => new CodedStrings(new StringDictionary(), slots)],
+  ])('keeps values when its slots grow (%s)', (_, make) => {
+    const column = make(2);
     column.set(0, 'a');
     column.set(1, null);
     column.grow(4, 2);
