@@ -10,7 +10,14 @@ export default defineConfig({
   main: {
     build: {
       externalizeDeps: { exclude: ['electron-store', 'eventsource-parser'] },
-      lib: { entry: resolve(import.meta.dirname, 'src/main/index.ts'), formats: ['es'] },
+      // The export format worker is its own entry, built beside index.js (see format-pool.ts).
+      lib: {
+        entry: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          'export-worker': resolve(import.meta.dirname, 'src/main/engine/export/export-worker.ts'),
+        },
+        formats: ['es'],
+      },
     },
   },
   preload: {

@@ -5,11 +5,15 @@ import { defineConfig } from 'vite';
 
 /** `npm run bench`: every `bench/*.bench.ts` (and the load generator) built for plain Node into out/bench. */
 const benchDir = resolve(import.meta.dirname, 'bench');
-const entries = Object.fromEntries(
-  readdirSync(benchDir)
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
-    .map((file) => [file.replace(/\.ts$/, ''), resolve(benchDir, file)]),
-);
+const entries = {
+  ...Object.fromEntries(
+    readdirSync(benchDir)
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+      .map((file) => [file.replace(/\.ts$/, ''), resolve(benchDir, file)]),
+  ),
+  // The export format worker, beside the benches as beside the app's entries (see format-pool.ts).
+  'export-worker': resolve(import.meta.dirname, 'src/main/engine/export/export-worker.ts'),
+};
 
 export default defineConfig({
   build: {

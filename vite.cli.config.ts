@@ -3,8 +3,8 @@ import { builtinModules } from 'node:module';
 import { defineConfig } from 'vite';
 
 /**
- * The `hubwatch` command: one ESM file for Node, with everything but `ws` bundled so the
- * command starts fast and never needs the Electron binary.
+ * The `hubwatch` command: ESM for Node, with everything but `ws` bundled so the command
+ * starts fast and never needs the Electron binary.
  */
 export default defineConfig({
   build: {
@@ -16,7 +16,11 @@ export default defineConfig({
     sourcemap: true,
     reportCompressedSize: false,
     rolldownOptions: {
-      input: { hubwatch: resolve(import.meta.dirname, 'src/cli/index.ts') },
+      // The export format worker is its own entry, built beside hubwatch.js (see format-pool.ts).
+      input: {
+        hubwatch: resolve(import.meta.dirname, 'src/cli/index.ts'),
+        'export-worker': resolve(import.meta.dirname, 'src/main/engine/export/export-worker.ts'),
+      },
       external: ['ws', 'electron', ...builtinModules.flatMap((m) => [m, `node:${m}`])],
       output: { format: 'es', entryFileNames: '[name].js' },
     },

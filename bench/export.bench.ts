@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { getDialect } from '../src/main/engine/dialects';
 import type { EngineEvent } from '../src/main/engine/event-record';
 import { exportToFile } from '../src/main/engine/export/file-export';
+import { bundledExportWorker, defaultWorkerCount } from '../src/main/engine/export/format-pool';
 import { createRedactor } from '../src/main/engine/export/redaction';
 import { EventStore } from '../src/main/engine/store';
 import type { ExportFormat } from '../src/shared/api';
@@ -50,7 +51,12 @@ function fillStore(): EventStore {
   return store;
 }
 
-async function measureExport(store: EventStore, format: ExportFormat, dir: string) {
+/** The app's export worker, built beside this bench (as beside the app's own entries). */
+const worker = bundledExportWorker(import.meta.url);
+if (worker === null)
+  throw new Error('export-worker.js is missing beside the bench: run `npm run build:bench`');
+
+async function measureExport(store: EventStore, format: ExportFormat, dir: string, withWorkers: boolean) {
   gc?.();
   const base = process.memoryUsage();
   let peakRss = base.rss;
@@ -65,8 +71,9 @@ async function measureExport(store: EventStore, format: ExportFormat, dir: strin
   const result = await exportToFile({
     path,
     format,
-    batches: store.iterate({}, { batchSize: 8192 }),
+    batches: store.packedBatches({}, { batchSize: 8192 }),
     redact: createRedactor(['a-secret-token-value']),
+    worker: withWorkers ? worker : null,
   });
   const ms = performance.now() - started;
   clearInterval(sampler);
@@ -85,12 +92,19 @@ async function measureExport(store: EventStore, format: ExportFormat, dir: strin
 const dir = mkdtempSync(join(tmpdir(), 'hubwatch-export-bench-'));
 const store = fillStore();
 gc?.();
+const workers = defaultWorkerCount();
 for (const format of ['ndjson', 'csv', 'text'] as const) {
-  const result = await measureExport(store, format, dir);
+  const result = await measureExport(store, format, dir, true);
   figure(
     `export.${format}`,
     formatMs(result.ms),
-    `${result.count.toLocaleString('en-US')} events from the store to a ${formatMb(result.size)} file (temp file + rename, redaction on)`,
+    `${result.count.toLocaleString('en-US')} events from the store to a ${formatMb(result.size)} file (temp file + rename, redaction on), formatted by ${workers} worker thread${workers === 1 ? '' : 's'}`,
+  );
+  const inline = await measureExport(store, format, dir, false);
+  figure(
+    `export.${format}.main-thread`,
+    formatMs(inline.ms),
+    'the same export formatted on the main thread alone (no workers), for comparison',
   );
   figure(
     `export.${format}.memory`,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HubConfig } from '../shared/hub-config';
+import { bundledExportWorker } from '../main/engine/export/format-pool';
 import { Workspace } from '../main/engine/workspace';
 import { startDemoHub, type DemoHub } from '../demo-hub/demo-hub';
 import { UsageError, type CliCommand } from './cli-command';
@@ -64,6 +65,7 @@ export const serveCommand: CliCommand = {
         startDemo,
         demoRunning: () => demo !== null,
         onError: (message) => process.stderr.write(`hubwatch serve: ${message}\n`),
+        exportWorker: bundledExportWorker(import.meta.url),
       },
       shelf,
     );

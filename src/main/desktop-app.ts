@@ -47,6 +47,8 @@ export interface DesktopAppOptions {
   askSecretStorage?: SecretVaultOptions['ask'];
   engineOptions?: Omit<EngineOptions, 'secrets' | 'alertRules' | 'capacityPerHub'>;
   now?: () => number;
+  /** The export format worker built beside the main entry (see `bundledExportWorker`). */
+  exportWorker?: URL | null;
 }
 
 type Notice = { level: 'info' | 'warn' | 'error'; message: string };
@@ -94,6 +96,7 @@ export class DesktopApp {
       vault,
       settings,
       demo,
+      exportWorker: options.exportWorker ?? null,
       chooseExportPath: async (request, name) => {
         const path = await chooser(request, name);
         if (path !== null) this.exportStarted();

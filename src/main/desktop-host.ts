@@ -16,6 +16,8 @@ export interface DesktopHostOptions {
   demo: DemoController;
   chooseExportPath(request: ExportRequest, suggestedName: string): Promise<string | null>;
   env?: (name: string) => string | undefined;
+  /** The export format worker built beside the main entry (see `bundledExportWorker`). */
+  exportWorker?: URL | null;
 }
 
 export function createDesktopHost(options: DesktopHostOptions): WorkspaceHost {
@@ -36,5 +38,6 @@ export function createDesktopHost(options: DesktopHostOptions): WorkspaceHost {
       return hubs;
     },
     demoRunning: () => options.demo.running(),
+    exportWorker: options.exportWorker ?? null,
   };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { app, dialog } from 'electron';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { DesktopApp } from './desktop-app';
+import { bundledExportWorker } from './engine/export/format-pool';
 import { applySecurityPolicy } from './security';
 
 const here = import.meta.dirname;
@@ -43,6 +44,7 @@ if (!app.requestSingleInstanceLock()) {
         preloadPath,
         ...(devServerUrl ? { devServerUrl } : {}),
         startDemo: process.argv.includes('--demo'),
+        exportWorker: bundledExportWorker(import.meta.url),
       });
     })
     .catch((error: unknown) => {

@@ -99,6 +99,8 @@ export interface ServeHostOptions {
   startDemo: () => Promise<HubConfig[]>;
   demoRunning: () => boolean;
   onError: (message: string) => void;
+  /** The export format worker built beside the CLI entry (see `bundledExportWorker`). */
+  exportWorker?: URL | null;
 }
 
 /** Exported files waiting to be downloaded, by download id. */
@@ -138,5 +140,6 @@ export function createServeHost(options: ServeHostOptions, shelf: ExportShelf): 
     downloadUrl: (path) => shelf.publish(path),
     startDemo: options.startDemo,
     demoRunning: options.demoRunning,
+    exportWorker: options.exportWorker ?? null,
   };
 }

@@ -17,6 +17,15 @@
 /** Characters gathered before the open block is joined (one-byte text: 16 KiB, small enough to be an ordinary heap object). */
 export const BLOCK_CHARS = 16 * 1024;
 
+/** Where `packInto` puts a value: whole (null here) or as a part of a block. */
+export interface SliceSink {
+  value(value: null): void;
+  slice(block: string, key: number, start: number, length: number): void;
+}
+
+/** Columns made so far: each numbers its blocks from its own base, so block keys are unique store-wide. */
+let columns = 0;
+
 /** The offset that marks a `null` value. */
 const NULL_OFFSET = 0xffffffff;
 
@@ -32,6 +41,8 @@ export class PackedStrings {
   /** The values of the open block (the number after the last joined one), not yet joined. */
   private open: string[] = [];
   private openChars = 0;
+  /** Added to a block number to name the block among every column's (see `packInto`). */
+  private readonly keyBase = columns++ * 2 ** 32;
 
   constructor(slots: number) {
     this.blockOf = new Float64Array(slots);
@@ -68,15 +79,30 @@ export class PackedStrings {
   }
 
   get(slot: number): string | null {
+    const block = this.blockAt(slot);
+    if (block === null) return null;
     const offset = this.offset[slot]!;
-    if (offset === NULL_OFFSET) return null;
+    const length = this.length[slot]!;
+    return length === block.length ? block : block.slice(offset, offset + length);
+  }
+
+  /**
+   * Hands the value at `slot` to an export packer as a part of its block, so a block many
+   * values share crosses to a worker once rather than cut up (see packed-batch.ts).
+   */
+  packInto(slot: number, packer: SliceSink): void {
+    const block = this.blockAt(slot);
+    if (block === null) packer.value(null);
+    else packer.slice(block, this.keyBase + this.blockOf[slot]!, this.offset[slot]!, this.length[slot]!);
+  }
+
+  /** The block holding the value at `slot`, or null when the value is null. */
+  private blockAt(slot: number): string | null {
+    if (this.offset[slot] === NULL_OFFSET) return null;
     const index = this.blockOf[slot]! - this.firstSealed + this.head;
     // A read of the open block joins it now (the newest rows are what a UI reads most).
     if (index === this.sealed.length) this.seal();
-    const block = this.sealed[index];
-    if (block === undefined) return null;
-    const length = this.length[slot]!;
-    return length === block.length ? block : block.slice(offset, offset + length);
+    return this.sealed[index] ?? null;
   }
 
   /** Frees the blocks older than the one holding `oldestSlot`, the oldest slot still held. */

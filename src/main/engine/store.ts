@@ -17,15 +17,18 @@ import { parseJsonText, type EngineEvent } from './event-record';
 import { canonicalInteger } from './event-id';
 import { CodedStrings, StringDictionary } from './coded-strings';
 import { PackedStrings } from './packed-strings';
+import {
+  BatchPacker,
+  PAYLOAD_JSON,
+  PAYLOAD_NULL,
+  PAYLOAD_TEXT,
+  type PackedBatch,
+} from './export/packed-batch';
 
 const FLAG_MALFORMED = 1;
 const FLAG_GAP = 2;
 /** The SSE id is a plain integer, kept as a number (no string object per event). */
 const FLAG_NUMERIC_ID = 4;
-
-const PAYLOAD_NULL = 0;
-const PAYLOAD_JSON = 1;
-const PAYLOAD_TEXT = 2;
 
 const LEVEL_CODE: Readonly<Record<Level, number>> = { debug: 0, info: 1, warn: 2, error: 3, state: 4 };
 const ENTITY_CODE = new Map<EntityType, number>(ENTITY_TYPES.map((type, index) => [type, index + 1]));
@@ -251,6 +254,21 @@ export class HubRing {
     return new StoredEvent(this, slot);
   }
 
+  /** Adds the record at a slot to an export batch, messages and payloads as parts of their blocks. */
+  packInto(slot: number, packer: BatchPacker): void {
+    packer.record(this.seq[slot]!, this.receivedAt[slot]!, this.time[slot]!, this.payloadKind[slot]!);
+    packer.value(this.hubId);
+    packer.value(this.event.get(slot));
+    packer.unique(this.idAt(slot));
+    packer.value(this.levelAt(slot));
+    packer.value(this.source.get(slot));
+    const entityType = this.entityType[slot]!;
+    packer.value(entityType === 0 ? null : ENTITY_TYPES[entityType - 1]!);
+    packer.value(entityType === 0 ? null : (this.entityId.get(slot) ?? ''));
+    this.message.packInto(slot, packer);
+    this.payload.packInto(slot, packer);
+  }
+
   /** The list row at a slot (no payload). */
   rowAt(slot: number): EventRow {
     return {
@@ -454,6 +472,14 @@ export interface ScanHit {
   slot: number;
 }
 
+/** How an export walks the store. */
+export interface ExportWalkOptions {
+  /** Records per batch (default 4,096). */
+  batchSize?: number;
+  /** Stops the walk: the next batch throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
 export interface EventStoreOptions {
   /** Events kept per hub unless the hub sets its own retention. 0 keeps nothing (headless capture). */
   capacityPerHub?: number;
@@ -591,29 +617,52 @@ export class EventStore {
    * Iterates the events matching `spec` in arrival order as batches of full records, for
    * exports. Yields to the event loop between batches so ingest goes on meanwhile.
    */
-  async *iterate(
+  iterate(spec: FilterSpec, options: ExportWalkOptions = {}): AsyncGenerator<EngineEvent[]> {
+    return this.exportWalk(spec, options, (hits) => hits.map((hit) => hit.ring.eventAt(hit.slot)));
+  }
+
+  /**
+   * The same batches as `iterate`, packed for export format workers (see packed-batch.ts)
+   * straight from the columns: no record objects, and messages and payloads as parts of
+   * the blocks they are kept in.
+   */
+  packedBatches(spec: FilterSpec, options: ExportWalkOptions = {}): AsyncGenerator<PackedBatch> {
+    return this.exportWalk(spec, options, (hits) => {
+      const packer = new BatchPacker(hits.length);
+      for (const hit of hits) hit.ring.packInto(hit.slot, packer);
+      return packer.finish();
+    });
+  }
+
+  /**
+   * Walks the events matching `spec` in arrival order in batches, each turned into what the
+   * caller yields by `collect` before anything else runs: after a batch is yielded, ingest
+   * and I/O run, and the ring may evict what the batch held.
+   */
+  private async *exportWalk<B>(
     spec: FilterSpec,
-    options: { batchSize?: number; signal?: AbortSignal } = {},
-  ): AsyncGenerator<EngineEvent[]> {
+    options: ExportWalkOptions,
+    collect: (hits: readonly ScanHit[]) => B,
+  ): AsyncGenerator<B> {
     const compiled = this.compileFor(spec, this.allRings());
     if (!Array.isArray(compiled)) throw new Error(`${compiled.field}: ${compiled.error}`);
     const tests = new Map(compiled.map(({ ring, test }) => [ring, test]));
     const endG = this.nextG;
     const batchSize = options.batchSize ?? 4096;
     const starts = new Map<HubRing, number>();
-    let batch: EngineEvent[] = [];
+    let hits: ScanHit[] = [];
     for (const hit of this.walk([...tests.keys()], starts, endG)) {
       if (options.signal?.aborted)
         throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
-      if (tests.get(hit.ring)!(hit.slot)) batch.push(hit.ring.eventAt(hit.slot));
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
+      if (tests.get(hit.ring)!(hit.slot)) hits.push(hit);
+      if (hits.length >= batchSize) {
+        yield collect(hits);
+        hits = [];
         // Let ingest and I/O run between batches of a long export.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    if (batch.length > 0) yield batch;
+    if (hits.length > 0) yield collect(hits);
   }
 
   /**

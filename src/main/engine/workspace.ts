@@ -28,7 +28,7 @@ import { effectiveTransport } from '../../shared/hub-config';
 import { VERSION } from '../../shared/version';
 import { Engine, type EngineOptions } from './engine';
 import { exportToFile } from './export/file-export';
-import { createRedactor } from './export/redaction';
+import { createRedactor, type Redactor } from './export/redaction';
 import { collectSecretValues, type SecretProvider } from './secrets';
 import { probeHub } from './transports/probe';
 
@@ -69,6 +69,8 @@ export interface WorkspaceHost {
   /** Starts the built-in demo hub in-process and returns its hubs. */
   startDemo(): Promise<HubConfig[]>;
   demoRunning(): boolean;
+  /** The export format worker of this build (`bundledExportWorker`); without it exports format on the main thread. */
+  exportWorker?: URL | null;
 }
 
 /** Pushes the workspace makes to every connected UI (batched by time where it matters). */
@@ -109,7 +111,7 @@ export class Workspace {
   private timers: NodeJS.Timeout[] = [];
   private hubsSoon: NodeJS.Timeout | null = null;
   private unsubscribeEngine: (() => void) | null = null;
-  private redact: (text: string) => string = (text) => text;
+  private redact: Redactor = createRedactor([]);
   readonly secrets: SecretProvider;
   readonly engine: Engine;
   private readonly fetchForProbe: typeof fetch;
@@ -490,8 +492,9 @@ export class Workspace {
     const settled = exportToFile({
       path,
       format: request.format,
-      batches: this.engine.store.iterate(request.filter, { signal: controller.signal }),
-      redact: (text: string) => this.redact(text),
+      batches: this.engine.store.packedBatches(request.filter, { signal: controller.signal }),
+      redact: this.redact,
+      worker: this.host.exportWorker ?? null,
       signal: controller.signal,
       onProgress: (written: number) => {
         progress.written = written;

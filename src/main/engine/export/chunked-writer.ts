@@ -40,6 +40,16 @@ export class ChunkedWriter {
     if (this.buffer.length >= this.chunkSize) this.writeBuffer();
   }
 
+  /** Adds bytes already encoded (after whatever text is buffered), writing them at once. */
+  appendBytes(bytes: Uint8Array): void {
+    this.writeBuffer();
+    if (bytes.length === 0) return;
+    this.written += bytes.length;
+    this.stream.write(bytes, (error) => {
+      if (error) this.failure ??= error;
+    });
+  }
+
   /** Hands whatever is buffered to the stream now (without waiting for it to drain). */
   writeBuffer(): void {
     if (this.buffer.length === 0) return;

@@ -11,7 +11,9 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { EngineEvent } from '../event-record';
 import { ChunkedWriter, DEFAULT_CHUNK_SIZE } from './chunked-writer';
+import { FormatWorkerPool, defaultWorkerCount } from './format-pool';
 import { formatterFor, type ExportFormat } from './formats';
+import { packBatch, packedLength, unpackBatch, type PackedBatch } from './packed-batch';
 import type { Redactor } from './redaction';
 
 /** What to export where. */
@@ -19,13 +21,23 @@ export interface ExportToFileOptions {
   /** The file to create (replaced if it exists, only once the export is complete). */
   path: string;
   format: ExportFormat;
-  /** The records, in batches (e.g. pages of a store query), read one batch at a time. */
-  batches: AsyncIterable<readonly EngineEvent[]>;
+  /**
+   * The records, in batches read one at a time: lists of records (e.g. pages of a store
+   * query), or batches the store packed for the format workers (`store.packedBatches`).
+   */
+  batches: AsyncIterable<readonly EngineEvent[] | PackedBatch>;
   redact: Redactor;
   /** Cancels the export: the temporary file is removed and the promise rejects. */
   signal?: AbortSignal;
   /** Called after each batch with the number of records written so far. */
   onProgress?: (written: number) => void;
+  /**
+   * The format worker script of this build (`bundledExportWorker`): from the second batch
+   * on, batches are formatted on worker threads. Without it everything formats here.
+   */
+  worker?: URL | null;
+  /** Format workers to start (default: one per core, at most four). */
+  workerCount?: number;
 }
 
 /** A finished export. */
@@ -40,6 +52,10 @@ export interface ExportResult {
 
 /** Bytes a file export may hand the disk ahead of what it has written (a few batches of lines). */
 const WRITE_AHEAD = 16 * 1024 * 1024;
+
+function isPacked(batch: readonly EngineEvent[] | PackedBatch): batch is PackedBatch {
+  return !Array.isArray(batch);
+}
 
 /** A hidden temporary name beside the target: same directory, so the final rename is atomic. */
 function temporaryPathFor(path: string): string {
@@ -65,17 +81,60 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
   stream.on('error', () => undefined);
   const writer = new ChunkedWriter(stream, DEFAULT_CHUNK_SIZE);
   const formatter = formatterFor(format, redact);
+  const workerCount = Math.max(1, options.workerCount ?? defaultWorkerCount());
+  // Batches handed to workers and not yet written, oldest first, with their record counts.
+  const inFlight: { bytes: Promise<Uint8Array>; count: number }[] = [];
+  let pool: FormatWorkerPool | null = null;
+  let batchesSeen = 0;
   let count = 0;
+  let written = 0;
+  let reported = 0;
+  const report = () => {
+    if (written === reported) return;
+    reported = written;
+    onProgress?.(written);
+  };
+  const writeOldest = async () => {
+    const oldest = inFlight.shift()!;
+    writer.appendBytes(await oldest.bytes);
+    written += oldest.count;
+    if (writer.needsDrain) await writer.drain(signal);
+  };
   try {
     writer.append(formatter.header);
     for await (const batch of batches) {
       signal?.throwIfAborted();
       if (stream.errored) throw stream.errored;
-      for (const event of batch) writer.append(formatter.line(event));
-      count += batch.length;
-      if (writer.needsDrain) await writer.drain(signal);
-      onProgress?.(count);
+      // The first batch formats here: an export of a few thousand records never waits for a worker to start.
+      if (pool === null && batchesSeen > 0 && options.worker)
+        pool = new FormatWorkerPool(
+          options.worker,
+          { format, secretValues: redact.secretValues },
+          workerCount,
+        );
+      batchesSeen++;
+      const records = isPacked(batch) ? packedLength(batch) : batch.length;
+      count += records;
+      if (pool === null) {
+        for (const event of isPacked(batch) ? unpackBatch(batch) : batch)
+          writer.append(formatter.line(event));
+        written = count;
+        if (writer.needsDrain) await writer.drain(signal);
+      } else {
+        const bytes = pool.format(isPacked(batch) ? batch : packBatch(batch));
+        // Awaited in order below; until then a failure must not count as unhandled.
+        bytes.catch(() => undefined);
+        inFlight.push({ bytes, count: records });
+        // Two batches per worker keep each busy while the oldest is written.
+        while (inFlight.length >= workerCount * 2) await writeOldest();
+      }
+      report();
     }
+    while (inFlight.length > 0) {
+      signal?.throwIfAborted();
+      await writeOldest();
+    }
+    report();
     signal?.throwIfAborted();
     await writer.flush(signal);
     stream.end();
@@ -88,6 +147,8 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
     await finished(stream).catch(() => undefined);
     await rm(temporaryPath, { force: true }).catch(() => undefined);
     throw error;
+  } finally {
+    await pool?.close();
   }
 }
 

@@ -5,7 +5,11 @@
  */
 
 /** Turns a line into one without credentials. */
-export type Redactor = (text: string) => string;
+export interface Redactor {
+  (text: string): string;
+  /** The known secret values it removes (a format worker builds the same redactor from them). */
+  readonly secretValues: readonly string[];
+}
 
 /** What a removed credential is replaced with. */
 export const REDACTED = 'REDACTED';
@@ -154,7 +158,7 @@ export function createRedactor(secretValues: readonly string[]): Redactor {
   const anySecret = forms.size === 0 ? null : new RegExp(alternation);
   const everySecret = new RegExp(alternation, 'g');
 
-  return (text) => {
+  const redact = (text: string): string => {
     let out = text;
     if (anySecret !== null && anySecret.test(out)) out = out.replace(everySecret, REDACTED);
     out = redactCredentialParams(out);
@@ -162,13 +166,14 @@ export function createRedactor(secretValues: readonly string[]): Redactor {
     if (BEARER_WORD.test(out)) out = out.replace(BEARER_TOKEN, `$1${REDACTED}`);
     return out;
   };
+  return Object.assign(redact, { secretValues: [...secretValues] });
 }
 
 /**
  * A copy of a JSON-like value with every string passed through `redact` (object keys
  * included). Parts without a change are shared, not copied.
  */
-export function redactStrings<T>(value: T, redact: Redactor): T {
+export function redactStrings<T>(value: T, redact: (text: string) => string): T {
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') return redact(node);
     if (node === null || typeof node !== 'object') return node;
