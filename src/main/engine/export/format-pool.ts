@@ -8,10 +8,9 @@
  * entry file); `bundledExportWorker` finds it. Without one, exports format on the main
  * thread exactly as the workers do.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { EXPORT_WORKER_FILE, bundledWorker } from '../worker-script';
 import type { ExportFormat } from './formats';
 import type { LineFormatter } from './formats';
 import { unpackBatch, type PackedBatch } from './packed-batch';
@@ -32,9 +31,6 @@ export interface FormatRequest {
 /** The formatted batch as UTF-8, or why it could not be formatted. */
 export type FormatReply = { id: number; bytes: Uint8Array } | { id: number; error: string };
 
-/** File name of the worker entry in every build (main, CLI, bench). */
-export const EXPORT_WORKER_FILE = 'export-worker.js';
-
 /** Workers an export starts at most: formatting scales with cores, the disk does not. */
 const MAX_WORKERS = 4;
 
@@ -44,12 +40,11 @@ export function defaultWorkerCount(): number {
 }
 
 /**
- * The worker script built beside an entry file (`import.meta.url` of the entry), or null
+ * The export worker built beside an entry file (`import.meta.url` of the entry), or null
  * when that build has none (running from sources, as the unit tests do).
  */
 export function bundledExportWorker(entryUrl: string): URL | null {
-  const url = new URL(`./${EXPORT_WORKER_FILE}`, entryUrl);
-  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
+  return bundledWorker(entryUrl, EXPORT_WORKER_FILE);
 }
 
 /** The lines of a packed batch in one format, as UTF-8 (what a worker does with a batch). */

@@ -55,7 +55,7 @@ export class BatchPacker {
   /** Table entries of short values and of blocks (kept apart: only blocks may be dropped as sparse). */
   private readonly valueIndex = new Map<string, number>();
   private readonly blockIndex = new Map<number, number>();
-  /** Characters the batch uses of each table entry that is a block (0 for whole values). */
+  /** Characters the batch uses of each table entry that is a block (-1 for whole values). */
   private readonly used: number[] = [];
   private readonly refs: Int32Array<ArrayBuffer>;
   private readonly numbers: Float64Array<ArrayBuffer>;
@@ -91,7 +91,7 @@ export class BatchPacker {
   /** A whole string field that differs from record to record (an event id): not looked up. */
   unique(value: string | null): void {
     if (value === null) return this.put(-1, 0, 0);
-    this.used.push(0);
+    this.used.push(-1);
     this.put(this.strings.push(value) - 1, 0, WHOLE);
   }
 
@@ -101,7 +101,7 @@ export class BatchPacker {
     let index = value.length <= SHARED_MAX ? this.valueIndex.get(value) : undefined;
     if (index === undefined) {
       index = this.strings.push(value) - 1;
-      this.used.push(0);
+      this.used.push(-1);
       if (value.length <= SHARED_MAX) this.valueIndex.set(value, index);
     }
     this.put(index, 0, WHOLE);
@@ -128,7 +128,7 @@ export class BatchPacker {
     const refs = this.refs.subarray(0, this.records * FIELDS * 3);
     // Blocks the batch uses little of: their values travel alone instead.
     const sparse = this.used.map(
-      (used, index) => used > 0 && used < this.strings[index]!.length * DENSE_SHARE,
+      (used, index) => used >= 0 && used < this.strings[index]!.length * DENSE_SHARE,
     );
     if (sparse.includes(true)) {
       for (let r = 0; r < refs.length; r += 3) {
@@ -210,6 +210,7 @@ class UnpackedEvent implements EngineEvent {
   entity: EntityRef | null = null;
   message: string | null = null;
   raw: string | null = null;
+  /** Not carried: no export format writes it (nor `gap`). */
   malformed = false;
   private payload: string | null = null;
   private payloadKind = PAYLOAD_NULL;
