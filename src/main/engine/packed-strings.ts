@@ -86,6 +86,11 @@ export class PackedStrings {
     return length === block.length ? block : block.slice(offset, offset + length);
   }
 
+  /** Characters of the value at `slot` (0 for null). */
+  lengthAt(slot: number): number {
+    return this.offset[slot] === NULL_OFFSET ? 0 : this.length[slot]!;
+  }
+
   /**
    * Hands the value at `slot` to an export packer as a part of its block, so a block many
    * values share crosses to a worker once rather than cut up (see packed-batch.ts).

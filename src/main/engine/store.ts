@@ -478,7 +478,11 @@ export interface ExportWalkOptions {
   batchSize?: number;
   /** Stops the walk: the next batch throws the signal's reason. */
   signal?: AbortSignal;
+  /** Packed batches end early once their messages and payloads hold this many characters (8 Mi). */
+  maxChars?: number;
 }
+
+const DEFAULT_BATCH_CHARS = 8 * 1024 * 1024;
 
 export interface EventStoreOptions {
   /** Events kept per hub unless the hub sets its own retention. 0 keeps nothing (headless capture). */
@@ -627,11 +631,17 @@ export class EventStore {
    * the blocks they are kept in.
    */
   packedBatches(spec: FilterSpec, options: ExportWalkOptions = {}): AsyncGenerator<PackedBatch> {
-    return this.exportWalk(spec, options, (hits) => {
-      const packer = new BatchPacker(hits.length);
-      for (const hit of hits) hit.ring.packInto(hit.slot, packer);
-      return packer.finish();
-    });
+    return this.exportWalk(
+      spec,
+      options,
+      (hits) => {
+        const packer = new BatchPacker(hits.length);
+        for (const hit of hits) hit.ring.packInto(hit.slot, packer);
+        return packer.finish();
+      },
+      // A worker formats a whole batch in memory: megabyte payloads make short batches.
+      (hit) => hit.ring.message.lengthAt(hit.slot) + hit.ring.payload.lengthAt(hit.slot),
+    );
   }
 
   /**
@@ -643,6 +653,7 @@ export class EventStore {
     spec: FilterSpec,
     options: ExportWalkOptions,
     collect: (hits: readonly ScanHit[]) => B,
+    weigh?: (hit: ScanHit) => number,
   ): AsyncGenerator<B> {
     const compiled = this.compileFor(spec, this.allRings());
     if (!Array.isArray(compiled)) throw new Error(`${compiled.field}: ${compiled.error}`);
@@ -650,14 +661,20 @@ export class EventStore {
     const endG = this.nextG;
     const batchSize = options.batchSize ?? 4096;
     const starts = new Map<HubRing, number>();
+    const maxChars = options.maxChars ?? DEFAULT_BATCH_CHARS;
     let hits: ScanHit[] = [];
+    let chars = 0;
     for (const hit of this.walk([...tests.keys()], starts, endG)) {
       if (options.signal?.aborted)
         throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
-      if (tests.get(hit.ring)!(hit.slot)) hits.push(hit);
-      if (hits.length >= batchSize) {
+      if (tests.get(hit.ring)!(hit.slot)) {
+        hits.push(hit);
+        if (weigh) chars += weigh(hit);
+      }
+      if (hits.length >= batchSize || chars >= maxChars) {
         yield collect(hits);
         hits = [];
+        chars = 0;
         // Let ingest and I/O run between batches of a long export.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }

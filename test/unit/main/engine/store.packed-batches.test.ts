@@ -106,6 +106,27 @@ describe('packed export batches from the store', () => {
     },
   );
 
+  it('end a batch early once its messages and payloads reach the character limit', async () => {
+    const maxChars = 20_000;
+    const sizes: number[] = [];
+    const records: ReturnType<typeof readable>[] = [];
+    for await (const batch of store.packedBatches({}, { batchSize: 4_096, maxChars })) {
+      const events = [...unpackBatch(batch)];
+      // The payload as the store keeps it: the JSON text, or a text payload itself.
+      const payloadChars = (event: EngineEvent) =>
+        (event.raw ?? (typeof event.data === 'string' ? event.data : '')).length;
+      const chars = events.map((event) => (event.message?.length ?? 0) + payloadChars(event));
+      const total = chars.reduce((sum, n) => sum + n, 0);
+      // Under the limit until its last record, which took it there (the final batch may stay under).
+      expect(total - chars.at(-1)!).toBeLessThan(maxChars);
+      sizes.push(total);
+      records.push(...events.map(readable));
+    }
+    expect(sizes.slice(0, -1).every((total) => total >= maxChars)).toBe(true);
+    expect(sizes.length).toBeGreaterThan(10);
+    expect(records).toEqual((await iterated(store, {}, 4_096)).flat());
+  });
+
   it('give the same records as iterate after the rings have evicted and freed blocks', async () => {
     const small = new EventStore({ capacityPerHub: 256 });
     append(small, 0, 3_000);
