@@ -13,7 +13,7 @@ import {
   type FilterAccessor,
   type FilterSpec,
 } from '../../shared/filter';
-import { parseJsonText, type EngineEvent } from './event-record';
+import type { EngineEvent } from './event-record';
 import { canonicalInteger } from './event-id';
 import { CodedStrings, StringDictionary } from './coded-strings';
 import { PackedStrings } from './packed-strings';
@@ -22,6 +22,7 @@ import {
   PAYLOAD_JSON,
   PAYLOAD_NULL,
   PAYLOAD_TEXT,
+  payloadData,
   type PackedBatch,
 } from './export/packed-batch';
 
@@ -75,14 +76,7 @@ class StoredEvent implements EngineEvent {
   }
 
   get data(): JsonValue {
-    if (this.parsed === undefined) {
-      this.parsed =
-        this.payloadKind === PAYLOAD_JSON
-          ? parseJsonText(this.payload ?? 'null')
-          : this.payloadKind === PAYLOAD_TEXT
-            ? this.payload
-            : null;
-    }
+    if (this.parsed === undefined) this.parsed = payloadData(this.payloadKind, this.payload);
     return this.parsed;
   }
 }
@@ -238,15 +232,7 @@ export class HubRing {
   }
 
   dataAt(slot: number): JsonValue {
-    const payload = this.payload.get(slot);
-    switch (this.payloadKind[slot]) {
-      case PAYLOAD_JSON:
-        return parseJsonText(payload ?? 'null');
-      case PAYLOAD_TEXT:
-        return payload;
-      default:
-        return null;
-    }
+    return payloadData(this.payloadKind[slot]!, this.payload.get(slot));
   }
 
   /** The full record at a slot (its payload parsed when `data` is first read). */

@@ -11,8 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { EXPORT_WORKER_FILE, bundledWorker } from '../worker-script';
-import type { ExportFormat } from './formats';
-import type { LineFormatter } from './formats';
+import type { ExportFormat, LineFormatter } from './formats';
 import { unpackBatch, type PackedBatch } from './packed-batch';
 
 /** What a format worker is started with. */

@@ -40,6 +40,12 @@ export const PAYLOAD_JSON = 1;
 /** The payload string is `data` itself (a non-JSON frame kept as text). */
 export const PAYLOAD_TEXT = 2;
 
+/** The `data` a payload string of a kind stands for (JSON is parsed; a malformed text stays text). */
+export function payloadData(kind: number, payload: string | null): JsonValue {
+  if (kind === PAYLOAD_JSON) return parseJsonText(payload ?? 'null');
+  return kind === PAYLOAD_TEXT ? payload : null;
+}
+
 /** hub, event, id, level, source, entity type, entity id, message, payload. */
 const FIELDS = 9;
 const NUMBERS = 3;
@@ -246,14 +252,7 @@ class UnpackedEvent implements EngineEvent {
   }
 
   get data(): JsonValue {
-    if (this.parsed === undefined) {
-      this.parsed =
-        this.payloadKind === PAYLOAD_JSON
-          ? parseJsonText(this.payload ?? 'null')
-          : this.payloadKind === PAYLOAD_TEXT
-            ? this.payload
-            : null;
-    }
+    if (this.parsed === undefined) this.parsed = payloadData(this.payloadKind, this.payload);
     return this.parsed;
   }
 }
