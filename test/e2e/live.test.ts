@@ -195,9 +195,10 @@ describe('the detail pane', () => {
     await showTab('bots');
     const withEntity = rows(page).filter({ has: page.locator('.entity', { hasText: /bot-\d/ }) });
     await waitForCount(withEntity, 1);
-    // Pause first: a row of a following list moves as events arrive.
+    // Pause first: a row of a following list moves as events arrive. Space toggles, so it
+    // is pressed only if the list is not paused already.
     await page.getByTestId('pane-main').getByTestId('event-list').focus();
-    await page.keyboard.press('Space');
+    if (!(await page.getByTestId('paused-pill').isVisible())) await page.keyboard.press('Space');
     await page.getByTestId('paused-pill').waitFor();
     const row = withEntity.first();
     const entity = (await row.locator('.entity').textContent())!.trim();
