@@ -75,15 +75,6 @@ export class BatchPacker {
     this.kinds = new Uint8Array(capacity);
   }
 
-  /** Records packed so far. */
-  get length(): number {
-    return this.records;
-  }
-
-  get full(): boolean {
-    return this.records >= this.capacity;
-  }
-
   /** Starts the next record; its `FIELDS` string fields follow in order. */
   record(seq: number, receivedAt: number, time: number, payloadKind: number): void {
     const base = this.records * NUMBERS;
