@@ -19,6 +19,8 @@ import type { FilterSpec } from '../../../src/shared/filter';
 import { exportRecord } from '../../unit/main/engine/export/export-records';
 
 const WORKER = new URL('../../../out/cli/export-worker.js', import.meta.url);
+/** The desktop app's build of the same worker (electron-vite), which the main process starts. */
+const MAIN_WORKER = new URL('../../../out/main/export-worker.js', import.meta.url);
 const SECRET = 'hub-secret-7f3a9c';
 const FORMATS: readonly ExportFormat[] = ['ndjson', 'csv', 'text'];
 const redact = createRedactor([SECRET]);
@@ -160,6 +162,14 @@ describe('exports formatted on worker threads', () => {
       }
     },
   );
+
+  it('write the same bytes with the desktop app’s build of the worker', async () => {
+    expect(existsSync(fileURLToPath(MAIN_WORKER))).toBe(true);
+    const records = recordsUpTo(1_500);
+    const { text, result } = await exportAndRead('main.csv', 'csv', recordBatches(1_500, 250), MAIN_WORKER);
+    expect(result.count).toBe(1_500);
+    expect(text).toBe(expectedFile('csv', records));
+  });
 
   it('report non-decreasing progress ending at the total, and a count and size that match the file', async () => {
     const progress: number[] = [];
