@@ -1,11 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiSession } from '../../../src/main/engine/api-session';
 import { Workspace } from '../../../src/main/engine/workspace';
 import { createServeHost, ExportShelf } from '../../../src/cli/serve/serve-host';
-import type { CallResult, PushMessage } from '../../../src/shared/api';
+import type { CallResult, ExportProgress, PushMessage } from '../../../src/shared/api';
 import { makeRecord } from '../../support/records';
 
 const SECRET = 'tok-3f9a7c1e5b';
@@ -17,8 +20,8 @@ let session: ApiSession;
 const pushes: PushMessage[] = [];
 const results: CallResult<unknown>[] = [];
 
-/** A workspace as `hubwatch serve` builds it, with no hubs and no demo. */
-function serveWorkspace(shelf: ExportShelf): Workspace {
+/** A workspace as `hubwatch serve` builds it, with no hubs and no demo (and the built export worker when given). */
+function serveWorkspace(shelf: ExportShelf, exportWorker: URL | null = null): Workspace {
   return new Workspace(
     createServeHost(
       {
@@ -27,6 +30,7 @@ function serveWorkspace(shelf: ExportShelf): Workspace {
         startDemo: () => Promise.resolve([]),
         demoRunning: () => false,
         onError: () => undefined,
+        exportWorker,
       },
       shelf,
     ),
@@ -262,6 +266,63 @@ describe('a session whose transport cannot carry one message', () => {
     picky.close();
     await ws.close();
     local.clear();
+  });
+});
+
+describe('a workspace with the built export worker', () => {
+  /** Exports 20,000 records (several batches) as CSV with the workspace's export worker set to `worker`. */
+  async function exportWith(worker: URL | null): Promise<ExportProgress & { text: string | null }> {
+    const local = new ExportShelf();
+    const ws = serveWorkspace(local, worker);
+    for (const hub of ['a', 'b']) {
+      const ring = ws.engine.store.ensureRing(hub, 'generic');
+      // Several batches of 4,096: all but the first go to the workers.
+      for (let seq = 1; seq <= 10_000; seq++)
+        ws.engine.store.append(
+          ring,
+          ws.engine.store.takeG(),
+          makeRecord({ hub, seq, message: `line ${seq}, "quoted"` }),
+        );
+    }
+    const started = await ws.startExport({ format: 'csv', filter: {} });
+    let done: ExportProgress | null = null;
+    const stop = ws.subscribe({
+      onExport: (progress) => {
+        if (progress.exportId === started.exportId && progress.state !== 'running') done = progress;
+      },
+    });
+    await until(() => done !== null);
+    stop();
+    const finished = done as unknown as ExportProgress;
+    const text = finished.state === 'done' && finished.file ? readFileSync(finished.file, 'utf8') : null;
+    await ws.close();
+    local.clear();
+    return { ...finished, text };
+  }
+
+  it('exports through the workers exactly what it exports without them', async () => {
+    const inline = await exportWith(null);
+    const workers = await exportWith(new URL('../../../out/cli/export-worker.js', import.meta.url));
+    expect(inline).toMatchObject({ state: 'done', written: 20_000 });
+    expect(workers).toMatchObject({ state: 'done', written: 20_000 });
+    expect(inline.text!.split('\r\n')).toHaveLength(20_002);
+    expect(workers.text).toBe(inline.text);
+  });
+
+  it('uses the worker its host names: one that fails fails the export, with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hubwatch-broken-worker-'));
+    const broken = join(dir, 'export-worker.mjs');
+    writeFileSync(
+      broken,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => { throw new Error('broken worker'); });\n",
+    );
+    try {
+      const failed = await exportWith(pathToFileURL(broken));
+      expect(failed.state).toBe('failed');
+      expect(failed.error).toMatch(/format worker.*broken worker/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
