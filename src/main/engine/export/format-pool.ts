@@ -8,9 +8,10 @@
  * entry file); `bundledExportWorker` finds it. Without one, exports format on the main
  * thread exactly as the workers do.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { EXPORT_WORKER_FILE, bundledWorker } from '../worker-script';
 import type { ExportFormat, LineFormatter } from './formats';
 import { unpackBatch, type PackedBatch } from './packed-batch';
 
@@ -42,11 +43,14 @@ export function defaultWorkerCount(): number {
 }
 
 /**
- * The export worker built beside an entry file (`import.meta.url` of the entry), or null
- * when that build has none (running from sources, as the unit tests do).
+ * The export worker built beside an entry file (`import.meta.url` of the entry): every
+ * build (Electron main, the `hubwatch` command, the benchmarks) emits `export-worker.js`
+ * as an entry of its own next to the entry that starts it. Null when that build has none
+ * (running from sources, as the unit tests do).
  */
 export function bundledExportWorker(entryUrl: string): URL | null {
-  return bundledWorker(entryUrl, EXPORT_WORKER_FILE);
+  const url = new URL('./export-worker.js', entryUrl);
+  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
 }
 
 /** The lines of a packed batch in one format, as UTF-8 (what a worker does with a batch). */
