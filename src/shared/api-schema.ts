@@ -211,6 +211,7 @@ const REQUEST_SCHEMAS: Record<CallName, Check> = {
   'view.indexOfEvent': object({ viewId: id, hub: id, seq: integer(1) }),
   'view.close': object({ viewId: id }),
   'events.get': object({ hub: id, seq: integer(1) }),
+  'events.detail': object({ hub: id, seq: integer(1) }),
   'events.names': nullable(object({ 'hubs?': arrayOf(id, 1000) })),
   'entities.list': nullable(object({ 'type?': oneOf(ENTITY_TYPES) })),
   'alerts.list': isNull,

@@ -101,6 +101,17 @@ export interface ViewUpdate {
   tailStart: number;
 }
 
+/** One event for the detail pane: the record, and its payload as JSON text. */
+export interface EventDetail {
+  event: HubEvent;
+  /**
+   * `event.data` as JSON text with every number spelled as the hub sent it (a double turns
+   * 12345678901234567890 into 12345678901234567000 and 1e400 into null); read it with
+   * `parseExactJson`. `null` when the payload is not JSON (or is a gap marker's).
+   */
+  dataText: string | null;
+}
+
 export interface SavedFilter {
   name: string;
   filter: FilterSpec;
@@ -170,6 +181,8 @@ export interface ApiCalls {
   'view.indexOfEvent': { req: { viewId: string; hub: string; seq: number }; res: number };
   'view.close': { req: { viewId: string }; res: null };
   'events.get': { req: { hub: string; seq: number }; res: HubEvent | null };
+  /** The record and its payload's text, for the detail pane. */
+  'events.detail': { req: { hub: string; seq: number }; res: EventDetail | null };
   /** Event names seen so far, per hub (for the event-type picker). */
   'events.names': { req: { hubs?: string[] } | null; res: Record<string, string[]> };
   'entities.list': { req: { type?: EntityType } | null; res: EntityState[] };

@@ -157,6 +157,8 @@ describe('secrets used in a run', () => {
     await call('view.rows', { viewId: view.value.viewId, start: 0, count: 50 });
     await call('events.get', { hub: 'careless', seq: 1 });
     await call('events.get', { hub: 'careless-query', seq: 1 });
+    await call('events.detail', { hub: 'careless', seq: 1 });
+    await call('events.detail', { hub: 'careless-query', seq: 1 });
     await call('hubs.list', null);
     await until('hub pushes', () => pushes().some((push) => push.name === 'hubs'));
 

@@ -16,6 +16,7 @@ import { ApiCallError } from '../../shared/api';
 import { validateRequest } from '../../shared/api-schema';
 import { toHubEvent } from './event-record';
 import { redactStrings } from './export/redaction';
+import { exactPayloadText } from './payload-text';
 import { FilterCompileError, type EventView } from './views';
 import type { Workspace } from './workspace';
 
@@ -253,6 +254,15 @@ export class ApiSession {
         const record = engine.store.get(hub, seq);
         if (!record) return null;
         return toHubEvent(record);
+      },
+      'events.detail': ({ hub, seq }) => {
+        const record = engine.store.get(hub, seq);
+        if (!record) return null;
+        const redact = (text: string) => this.workspace.redactText(text);
+        return {
+          event: toHubEvent(record),
+          dataText: record.raw === null ? null : exactPayloadText(record.raw, redact),
+        };
       },
       'events.names': (request) => engine.eventNames(request?.hubs),
       'entities.list': (request) =>

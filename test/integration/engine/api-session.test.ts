@@ -186,6 +186,12 @@ describe('an API session', () => {
     expect(JSON.stringify(rows)).toContain('REDACTED');
     const detail = await call('events.get', { hub: 'cube', seq: 1 });
     expect(JSON.stringify(detail)).toContain('REDACTED');
+    // The payload's text for the detail pane too, not only its parsed data.
+    const exact = (await call('events.detail', { hub: 'cube', seq: 1 })) as {
+      ok: true;
+      value: { dataText: string };
+    };
+    expect(exact.value.dataText).toContain('auth REDACTED expired');
     await until(() => pushes.some((push) => push.name === 'alert'));
     await call('alerts.list', null);
     await new Promise((r) => setTimeout(r, 600));
