@@ -1,24 +1,30 @@
 /**
  * The desktop app once Electron is ready: opens the secret vault and the settings, builds
  * the workspace (engine and hubs) in the main process, and wires the window, IPC, tray,
- * notifications and quitting around it. The engine outlives windows: closing the window
- * (to the tray) keeps every hub connected, and a new window gets a new `ApiSession`.
+ * notifications, the menus, the log file and quitting around it. The engine outlives
+ * windows: closing the window (to the tray) keeps every hub connected, and a new window
+ * gets a new `ApiSession`.
  */
+import { mkdirSync } from 'node:fs';
 import {
   app,
   dialog,
   nativeImage,
   Notification,
   screen,
+  shell,
   type BrowserWindow,
   type NativeImage,
   type WebContents,
 } from 'electron';
 import { startDemoHub } from '../demo-hub/demo-hub';
 import type { Alert } from '../shared/alerts';
+import { describeState } from '../shared/connection-state';
 import { ApiSession } from './engine/api-session';
 import type { EngineOptions } from './engine/engine';
 import { Workspace } from './engine/workspace';
+import type { AppLog } from './app-log';
+import { installAppMenu } from './app-menu';
 import { DemoController, type StartDemoHub } from './demo';
 import { createDesktopHost } from './desktop-host';
 import { createExportPathChooser } from './export-dialog';
@@ -49,6 +55,12 @@ export interface DesktopAppOptions {
   now?: () => number;
   /** The export format worker built beside the main entry (see `bundledExportWorker`). */
   exportWorker?: URL | null;
+  /**
+   * The log file (`index.ts` opens it first thing). Given one, the app redacts it with the
+   * workspace, logs hub state changes to it, and offers "Open log folder" in the tray and
+   * Help menus.
+   */
+  log?: AppLog;
 }
 
 type Notice = { level: 'info' | 'warn' | 'error'; message: string };
@@ -108,6 +120,8 @@ export class DesktopApp {
       alertRules: settings.alertRules(),
       capacityPerHub: settings.eventsPerHub(),
     });
+    // The same redaction as everything the UI sees; lines logged until now were held for it.
+    options.log?.redactWith((text) => this.workspace.redactText(text));
     // Linux shows it in the title bar, the task switcher and notifications; elsewhere the
     // packaged executable's icon is used.
     const appIcon =
@@ -213,6 +227,7 @@ export class DesktopApp {
         mutedUntil: () => this.notifier.mutedUntilTime(),
         closeToTray: () => this.settings.closeToTray(),
         setCloseToTray: (enabled) => this.settings.setCloseToTray(enabled),
+        ...(this.options.log ? { openLogFolder: () => this.openLogFolder() } : {}),
         ...(this.options.now ? { now: this.options.now } : {}),
       });
       const tray = this.tray;
@@ -228,6 +243,21 @@ export class DesktopApp {
       this.notice(
         'warn',
         `The tray icon could not be created (${(error as Error).message}); closing the window quits Hubwatch.`,
+      );
+    }
+
+    const log = this.options.log;
+    if (log) {
+      installAppMenu({ platform: this.platform, openLogFolder: () => this.openLogFolder() });
+      // What `hubwatch capture` writes to stderr: every connection change, with its reason.
+      this.cleanups.push(
+        engine.subscribe({
+          onState: (hub, state) => {
+            const line = `${hub}: ${describeState(state)}`;
+            if (state.state === 'failed') log.warn(line);
+            else log.info(line);
+          },
+        }),
       );
     }
 
@@ -349,6 +379,17 @@ export class DesktopApp {
     for (const item of pending) this.workspace.notice(item.level, item.message);
   }
 
+  /** Opens the log folder in the file manager ("Open log folder" in the tray and Help menus). */
+  openLogFolder(): void {
+    const log = this.options.log;
+    if (!log) return;
+    // The file may not exist yet when nothing was logged: the folder must, to be opened.
+    mkdirSync(log.dir, { recursive: true });
+    void shell.openPath(log.dir).then((problem) => {
+      if (problem) this.notice('error', `The log folder ${log.dir} could not be opened: ${problem}`);
+    });
+  }
+
   /** Once: the window closed but Hubwatch keeps running in the tray — say so. */
   private trayHint(): void {
     if (this.settings.trayHintShown() || !Notification.isSupported()) return;
@@ -413,6 +454,7 @@ export class DesktopApp {
         clearTimeout(timer);
         this.tray?.destroy();
         this.tray = null;
+        this.options.log?.info('Hubwatch quit');
       }
     })();
     return this.shutdownStarted;

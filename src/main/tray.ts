@@ -2,7 +2,8 @@
  * The tray icon: its colour is the worst hub state (green: all open, amber: some
  * connecting or reconnecting, red: some failed, grey: nothing running), its tooltip counts
  * the hubs by state, and its menu shows the window, pauses or resumes every hub, mutes
- * notifications for an hour, keeps the app in the tray when the window closes, and quits.
+ * notifications for an hour, keeps the app in the tray when the window closes, opens the
+ * log folder, and quits.
  */
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import { stateSeverity, type ConnectionState } from '../shared/connection-state';
@@ -72,6 +73,8 @@ export interface TrayOptions {
   mutedUntil(): number | null;
   closeToTray(): boolean;
   setCloseToTray(enabled: boolean): void;
+  /** Opens the folder of the app's log file; no menu item without it. */
+  openLogFolder?: () => void;
   now?: () => number;
 }
 
@@ -178,6 +181,9 @@ export class TrayController {
         },
       },
       { type: 'separator' },
+      ...(this.options.openLogFolder
+        ? [{ label: 'Open log folder', click: () => this.options.openLogFolder?.() }]
+        : []),
       { label: 'Quit Hubwatch', click: () => this.options.quit() },
     ];
   }

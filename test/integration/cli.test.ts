@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -18,5 +19,16 @@ describe('the hubwatch command', () => {
     const error = await run(process.execPath, [bin, 'frobnicate'], { cwd: root }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 2 });
     expect((error as { stderr: string }).stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('logs to stderr only: its build holds nothing of the desktop app’s log file', () => {
+    const dir = resolve(root, 'out/cli');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) =>
+      name.endsWith('.js'),
+    );
+    expect(files.length).toBeGreaterThan(0);
+    for (const name of files) expect(readFileSync(join(dir, name), 'utf8'), name).not.toMatch(/electron-log/);
+    // The desktop build does use it: the check above looks for the right name.
+    expect(readFileSync(resolve(root, 'out/main/index.js'), 'utf8')).toMatch(/electron-log/);
   });
 });

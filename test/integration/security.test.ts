@@ -1,8 +1,9 @@
 /**
  * Security, end to end (issue 8): a secret used in this run appears nowhere it must not —
- * the built renderer and preload bundles, the settings file, any IPC payload, any export;
- * forged IPC senders and malformed payloads are refused; the built page's CSP is strict;
- * every window is hardened; exported records have credentials in URLs and headers masked.
+ * the built renderer and preload bundles, the settings file, the log file, any IPC payload,
+ * any export; forged IPC senders and malformed payloads are refused; the built page's CSP
+ * is strict; every window is hardened; exported records have credentials in URLs and
+ * headers masked.
  * (`hubwatch serve`'s token and loopback binding: test/integration/cli/serve.test.ts.)
  */
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import type { CallResult, PushMessage } from '../../src/shared/api';
 import type { DesktopApp as DesktopAppType } from '../../src/main/desktop-app';
 
 const { DesktopApp } = await import('../../src/main/desktop-app');
+const { AppLog } = await import('../../src/main/app-log');
 const { applySecurityPolicy } = await import('../../src/main/security');
 const { IPC_CALL_CHANNEL, IPC_PUSH_CHANNEL } = await import('../../src/shared/ipc-channels');
 
@@ -101,10 +103,13 @@ beforeAll(async () => {
   }
   emitReady();
   applySecurityPolicy();
+  const log = new AppLog({ dir: join(dir, 'logs') });
+  log.captureConsole();
   desktop = await DesktopApp.start({
     userDataDir: dir,
     preloadPath: resolve(ROOT, 'out/preload/index.cjs'),
     platform: 'linux',
+    log,
   });
   await until('the window to load', () => !mainWindow().webContents.loading);
 }, 30_000);
@@ -177,7 +182,9 @@ describe('secrets used in a run', () => {
     expect(leaks(JSON.stringify(mainWindow().webContents.sent))).toEqual([]);
     expect(leaks(JSON.stringify(results))).toEqual([]);
     expect(leaks(JSON.stringify(logged))).toEqual([]);
-    for (const file of [join(dir, 'config.json'), join(dir, 'secrets.json'), ...exported]) {
+    const logFile = join(dir, 'logs', 'main.log');
+    expect(readFileSync(logFile, 'utf8')).toMatch(/careless: open/);
+    for (const file of [join(dir, 'config.json'), join(dir, 'secrets.json'), logFile, ...exported]) {
       expect(leaks(readFileSync(file, 'utf8')), file).toEqual([]);
     }
     // The exports did carry the careless messages, with the credentials masked.

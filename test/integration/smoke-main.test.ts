@@ -27,6 +27,8 @@ interface SmokeReport {
   hubs: { id: string; state: string; events: number }[] | null;
   files: Record<string, string>;
   quit: { exitCode: number | null; windowsLeft: number } | null;
+  applicationMenu: { role: string; items: string[] }[] | null;
+  logs: { dir: string; files: string[]; text: string };
 }
 
 async function startBuiltMain(...flags: string[]): Promise<SmokeReport> {
@@ -107,5 +109,20 @@ describe('the built main process (Electron stubbed)', () => {
       expect(settings).not.toContain(secret);
     }
     expect(report.quit).toEqual({ exitCode: 0, windowsLeft: 0 });
+  });
+
+  it('writes its log to main.log in the log folder inside its userData, from start to quit', async () => {
+    const report = await startBuiltMain('--demo');
+    expect(report.logs.dir).toBe(`${report.userData}/logs`);
+    expect(report.logs.files).toEqual(['main.log']);
+    const lines = report.logs.text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\[[\d-]+ [\d:.]+\] \[info\] +Hubwatch \d+\.\d+\.\d+ started/);
+    expect(report.logs.text).toMatch(/\[info\] +bots: open \(sse\)\n/);
+    expect(lines.at(-1)).toMatch(/\[info\] +Hubwatch quit$/);
+    expect(report.trays[0]!.items).toContain('Open log folder');
+    expect(report.applicationMenu?.find((menu) => menu.role === 'help')?.items).toEqual(['Open log folder']);
+    // electron-log's Electron entry would answer IPC of its own; the Node entry it uses does not.
+    expect(report.ipcChannels).toEqual(['hubwatch:call']);
+    expect(report.ipcListenerChannels).toEqual([]);
   });
 });

@@ -80,6 +80,8 @@ export interface StubMenuItem {
   checked?: boolean;
   enabled?: boolean;
   click?: (...args: unknown[]) => void;
+  role?: string;
+  submenu?: StubMenuItem[];
 }
 
 export declare class Tray extends EventEmitter {
@@ -107,9 +109,15 @@ export interface Stub {
   ipcHandlers: Map<string, (event: unknown, ...args: unknown[]) => unknown>;
   readonly ipcListeners: Map<string, ((event: unknown, ...args: unknown[]) => void)[]>;
   openedExternal: string[];
+  /** Folders and files `shell.openPath` was asked to open. */
+  openedPaths: string[];
+  /** What `shell.openPath` answers: '' for success, else Electron's error message. */
+  openPathResult: string;
   notifications: Notification[];
   trays: Tray[];
   menus: { items: StubMenuItem[] }[];
+  /** The last `Menu.setApplicationMenu` (undefined: never set). */
+  applicationMenu: { items: StubMenuItem[] } | null | undefined;
   dialogs: StubDialog[];
   exposed: Map<string, unknown>;
   singleInstance: boolean;
@@ -146,7 +154,8 @@ export declare function invokeFrom(
 ): Promise<unknown>;
 /** Main sends `args` on `channel` to the renderer; returns how many listeners got it. */
 export declare function emitToRenderer(channel: string, ...args: unknown[]): number;
-export declare const app: EventEmitter & Record<string, unknown> & { quit(): void; name: string };
+export declare const app: EventEmitter &
+  Record<string, unknown> & { quit(): void; name: string; getPath(name: string): string };
 export declare const protocol: Record<string, unknown>;
 export declare const net: Record<string, unknown>;
 export declare const session: Record<string, unknown>;

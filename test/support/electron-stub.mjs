@@ -19,6 +19,10 @@ function freshRecords() {
     permissionCheckHandler: null,
     ipcHandlers: new Map(),
     openedExternal: [],
+    /** Folders and files `shell.openPath` was asked to open. */
+    openedPaths: [],
+    /** What `shell.openPath` answers: '' for success, else Electron's error message. */
+    openPathResult: '',
     notifications: [],
     trays: [],
     menus: [],
@@ -337,6 +341,10 @@ export const app = Object.assign(appEmitter, {
   setPath(name, value) {
     stub.paths[name] = value;
   },
+  /** Like Electron: no path means inside userData on Linux and Windows. */
+  setAppLogsPath(path) {
+    stub.paths.logs = path ?? `${app.getPath('userData')}/logs`;
+  },
   getVersion: () => '0.1.0',
   getName: () => app.name,
   setName(name) {
@@ -390,7 +398,10 @@ export const shell = {
     return Promise.resolve();
   },
   showItemInFolder() {},
-  openPath: () => Promise.resolve(''),
+  openPath(path) {
+    stub.openedPaths.push(path);
+    return Promise.resolve(stub.openPathResult);
+  },
 };
 
 /** IpcMain is an EventEmitter (`on` listeners) with a separate table of `handle` handlers. */

@@ -9,7 +9,7 @@
  * connect, asking through the app's own IPC handler as the window's UI would, and then quits
  * the app the way the tray's "Quit" does.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -83,6 +83,11 @@ const report = {
     tooltip: tray.tooltip,
     items: tray.menu?.items.map((item) => item.label ?? item.type) ?? [],
   })),
+  applicationMenu:
+    stub.applicationMenu?.items.map((item) => ({
+      role: item.role,
+      items: item.submenu?.map((entry) => entry.label ?? entry.role) ?? [],
+    })) ?? null,
   userData,
   info: info?.ok ? info.value : info,
   hubs,
@@ -97,6 +102,13 @@ if (demo) {
   while (stub.exitCode === null && Date.now() < until) await sleep(20);
   report.quit = { exitCode: stub.exitCode, windowsLeft: stub.windows.filter((w) => !w.destroyed).length };
 }
+// The log file last: by now it holds the whole run, the quit included.
+const logsDir = app.getPath('logs');
+report.logs = {
+  dir: logsDir,
+  files: existsSync(logsDir) ? readdirSync(logsDir) : [],
+  text: existsSync(join(logsDir, 'main.log')) ? readFileSync(join(logsDir, 'main.log'), 'utf8') : '',
+};
 process.stdout.write(JSON.stringify(report) + '\n');
 rmSync(appData, { recursive: true, force: true });
 process.exit(0);

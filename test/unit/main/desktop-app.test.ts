@@ -3,13 +3,14 @@ import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { emitReady, invokeFrom, resetStub, stub, type electron } from './support/electron';
+import { electron, emitReady, invokeFrom, resetStub, stub } from './support/electron';
 import { startTestServer, type TestServer } from '../../support/sse-test-server';
 import type { CallResult, PushMessage } from '../../../src/shared/api';
 import type { DesktopApp as DesktopAppType } from '../../../src/main/desktop-app';
 import type { DemoHub } from '../../../src/demo-hub/demo-hub';
 
 const { DesktopApp } = await import('../../../src/main/desktop-app');
+const { AppLog } = await import('../../../src/main/app-log');
 const { applySecurityPolicy } = await import('../../../src/main/security');
 const { defaultSettings } = await import('../../../src/main/settings');
 const { IPC_CALL_CHANNEL, IPC_PUSH_CHANNEL } = await import('../../../src/shared/ipc-channels');
@@ -81,7 +82,9 @@ describe('the desktop app (Electron stubbed)', () => {
       .filter((sent) => sent.channel === IPC_PUSH_CHANNEL)
       .flatMap((sent) => sent.args[0] as PushMessage[]);
 
-  async function start(options: { settings?: Record<string, unknown> } = {}) {
+  async function start(
+    options: { settings?: Record<string, unknown>; log?: InstanceType<typeof AppLog> } = {},
+  ) {
     if (options.settings)
       writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...defaultSettings(), ...options.settings }));
     emitReady();
@@ -90,6 +93,7 @@ describe('the desktop app (Electron stubbed)', () => {
       userDataDir: dir,
       preloadPath: '/out/preload/index.cjs',
       platform: 'linux',
+      ...(options.log ? { log: options.log } : {}),
     });
     await loaded();
     return desktop;
@@ -183,6 +187,80 @@ describe('the desktop app (Electron stubbed)', () => {
     expect(secretsBytes.includes(SECRET)).toBe(false);
     expect(secretsBytes.includes(Buffer.from(SECRET).toString('base64'))).toBe(false);
     expect(JSON.stringify(logged)).not.toContain(SECRET);
+  });
+
+  it('logs to a file in the log folder: the console, hub states and errors, through the workspace’s redaction', async () => {
+    server = await startTestServer({
+      http: sseFeed(['event: log\ndata: {"msg":"hello {n}","level":"info"}\n\n'], 100),
+    });
+    stub.paths.logs = join(dir, 'logs');
+    const log = new AppLog({ dir: electron.app.getPath('logs') });
+    const undoConsole = log.captureConsole();
+    try {
+      console.error('before the workspace');
+      await start({ log });
+      await value('hubs.save', {
+        hub: {
+          id: 'feed',
+          dialect: 'generic',
+          url: `${server.url}/events`,
+          auth: { type: 'bearer', token: { kind: 'stored', set: false } },
+          fields: { message: 'msg', level: 'level' },
+        },
+        secrets: { 'auth.token': SECRET },
+      });
+      await waitFor('the hub to open', () => desktop!.workspace.engine.hub('feed')?.state.state === 'open');
+      // The engine knows nothing of Electron and reports through the console.
+      console.error('hubwatch: engine listener failed:', new Error(`request with Bearer ${SECRET} refused`));
+      const text = await waitFor('the log lines', () => {
+        const written = existsSync(log.file) ? readFileSync(log.file, 'utf8') : '';
+        return written.includes('engine listener failed') && written;
+      });
+      expect(log.file).toBe(join(dir, 'logs', 'main.log'));
+      expect(text).toMatch(/\[error\] before the workspace/);
+      expect(text).toMatch(/\[info\] +feed: connecting/);
+      expect(text).toMatch(/\[info\] +feed: open/);
+      expect(text).toMatch(
+        /\[error\] hubwatch: engine listener failed: Error: request with Bearer REDACTED refused/,
+      );
+      expect(text).not.toContain(SECRET);
+    } finally {
+      undoConsole();
+    }
+  });
+
+  it('opens the log folder from the tray and from the Help menu', async () => {
+    stub.paths.logs = join(dir, 'logs');
+    await start({ log: new AppLog({ dir: electron.app.getPath('logs') }) });
+    const trayItem = stub.trays[0]!.menu!.items.find((item) => item.label === 'Open log folder');
+    trayItem!.click!();
+    const help = stub.applicationMenu!.items.find((item) => item.role === 'help');
+    const helpItem = help!.submenu!.find((item) => item.label === 'Open log folder');
+    helpItem!.click!();
+    expect(stub.openedPaths).toEqual([join(dir, 'logs'), join(dir, 'logs')]);
+    expect(existsSync(join(dir, 'logs'))).toBe(true);
+    // The rest of the menu bar is Electron's own.
+    expect(stub.applicationMenu!.items.map((item) => item.role)).toEqual([
+      'fileMenu',
+      'editMenu',
+      'viewMenu',
+      'windowMenu',
+      'help',
+    ]);
+
+    stub.openPathResult = 'Failed to open path';
+    trayItem!.click!();
+    await waitFor('a notice', () =>
+      pushes().some(
+        (push) =>
+          push.name === 'notice' && /log folder .* could not be opened: Failed/.test(push.payload.message),
+      ),
+    );
+  });
+
+  it('offers no log folder without a log', async () => {
+    await start();
+    expect(stub.trays[0]!.menu!.items.map((item) => item.label)).not.toContain('Open log folder');
   });
 
   it('keeps hubs connected when the window closes to the tray, and a new window gets a new session', async () => {

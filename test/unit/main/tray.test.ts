@@ -77,6 +77,7 @@ describe('the tray icon', () => {
       setCloseToTray: (value) => {
         closeToTray = value;
       },
+      openLogFolder: () => calls.push('logs'),
       now: () => now,
     });
   });
@@ -117,7 +118,7 @@ describe('the tray icon', () => {
     }
   });
 
-  it('has a menu to show the window, pause all, mute for an hour, stay in the tray and quit', () => {
+  it('has a menu to show the window, pause all, mute for an hour, stay in the tray, open the log folder and quit', () => {
     expect(tray().menu!.items.map((entry) => entry.label ?? entry.type)).toEqual([
       'Show Hubwatch',
       'separator',
@@ -125,12 +126,29 @@ describe('the tray icon', () => {
       'Mute notifications for an hour',
       'Keep running in the tray when the window is closed',
       'separator',
+      'Open log folder',
       'Quit Hubwatch',
     ]);
     item(/^Show/).click?.();
     item(/^Pause all/).click?.();
+    item(/^Open log folder$/).click?.();
     item(/^Quit/).click?.();
-    expect(calls).toEqual(['show', 'paused:true', 'quit']);
+    expect(calls).toEqual(['show', 'paused:true', 'logs', 'quit']);
+  });
+
+  it('has no log folder item when there is no log', () => {
+    controller.destroy();
+    controller = new TrayController({
+      states: () => states,
+      setPaused: () => undefined,
+      showWindow: () => undefined,
+      quit: () => undefined,
+      muteUntil: () => undefined,
+      mutedUntil: () => null,
+      closeToTray: () => true,
+      setCloseToTray: () => undefined,
+    });
+    expect(stub.trays.at(-1)!.menu!.items.map((entry) => entry.label)).not.toContain('Open log folder');
   });
 
   it('offers resume once the hubs are paused', () => {
