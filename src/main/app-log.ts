@@ -84,7 +84,16 @@ export class AppLog {
     file.level = 'info';
     file.maxSize = options.maxBytes ?? DEFAULT_MAX_LOG_BYTES;
     file.resolvePathFn = () => this.file;
-    file.archiveLogFn = (current) => rotateLogFiles(current.path, kept);
+    file.archiveLogFn = (current) => {
+      try {
+        rotateLogFiles(current.path, kept);
+      } catch (error) {
+        // Better a file that grows than lines lost (a rotated copy held open, say): no more
+        // rotation this run, and the file says why.
+        file.maxSize = 0;
+        this.warn(`log rotation failed; ${current.path} grows until Hubwatch restarts:`, error);
+      }
+    };
     // The last transform sees the finished line: the redaction runs on exactly what is written.
     file.transforms = [...file.transforms, ({ data }) => this.redactLine(String(data))];
     this.logger = logger;

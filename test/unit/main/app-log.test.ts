@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -86,6 +86,20 @@ describe('the desktop app’s log file', () => {
     expect(newest.at(-1)).toBe(80);
     expect(oldest[0]).toBeGreaterThan(1);
     expect(rotatedLogPath(log.file, 2)).toBe(join(dir, 'main.2.log'));
+  });
+
+  it('keeps every line when the file cannot be rotated, and says why', () => {
+    // A directory where the rotated copy should go: the rename fails.
+    mkdirSync(join(dir, 'main.1.log', 'inside'), { recursive: true });
+    const log = redactingLog({ maxBytes: 500, keptFiles: 1 });
+    for (let n = 1; n <= 30; n++) log.info(`line ${n} ${'x'.repeat(40)}`);
+    const text = read();
+    expect([...text.matchAll(/line (\d+) x/g)].map((match) => Number(match[1]))).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+    expect(
+      text.match(/\[warn\] {2}log rotation failed; .*main\.log grows until Hubwatch restarts/g),
+    ).toHaveLength(1);
   });
 
   it('copies console.error and console.warn into the file, which still print as before', () => {
