@@ -61,6 +61,9 @@ const UNAUTHORIZED = 'Unauthorized: open the URL hubwatch serve printed (it carr
 /** Headers that name the page opening a WebSocket (`Sec-WebSocket-Origin` is version 8's). */
 const ORIGIN_HEADERS = ['origin', 'sec-websocket-origin'] as const;
 
+/** How long a refused connection is drained before it is closed regardless. */
+const LINGER_MS = 2000;
+
 /** Answers to requests Node's HTTP parser could not read (as Node itself would answer them). */
 const CLIENT_ERROR_STATUS: Record<string, number> = {
   HPE_HEADER_OVERFLOW: 431,
@@ -102,14 +105,31 @@ function sameToken(a: string, b: string): boolean {
 type Admission =
   { url: URL; via: 'cookie' | 'query' } | { url?: undefined; status: 400 | 401 | 403; message: string };
 
-/** Writes a complete refusal on a socket that has no response object, then closes it. */
-function refuseSocket(socket: Duplex, status: number, message = ''): void {
+/**
+ * Writes a complete refusal on a socket that has no response object, then closes it. The
+ * close lingers (RFC 9112 §9.6): what the client is still sending is read and dropped for a
+ * while, because closing with unread bytes resets the connection, and a reset can destroy
+ * the refusal before the client reads it.
+ */
+function refuseSocket(lingering: Set<Duplex>, socket: Duplex, status: number, message = ''): void {
+  // Refused already (Node reports each later chunk of a request it could not parse again).
+  if (socket.writableEnded && !socket.destroyed) return;
   if (!socket.writable) {
     socket.destroy();
     return;
   }
   const body = message ? `${message}\n` : '';
-  socket.once('finish', () => socket.destroy());
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+  lingering.add(socket);
+  socket.once('close', () => {
+    clearTimeout(linger);
+    lingering.delete(socket);
+  });
+  // The client is done sending: close once the refusal has gone out.
+  socket.once('end', () =>
+    socket.writableFinished ? socket.destroy() : socket.once('finish', () => socket.destroy()),
+  );
+  socket.resume();
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n` +
       `Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n` +
@@ -206,6 +226,8 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     });
   };
 
+  /** Refused connections still being drained (closed at once when the server closes). */
+  const lingering = new Set<Duplex>();
   /** The response in flight on each connection, so a parse error never writes into one. */
   const inFlight = new WeakMap<Socket, ServerResponse>();
 
@@ -264,7 +286,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     serveFile(res, file);
   };
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight.set(req.socket, res);
     try {
       handleRequest(req, res);
@@ -273,7 +295,11 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       if (!res.headersSent) refuse(res, 500, 'Internal server error');
       else res.destroy();
     }
-  });
+  };
+  const server: Server = createServer(onRequest);
+  // No request here has a body, so none is invited: `Expect: 100-continue` gets the same
+  // answer as without it (Node would send 100 Continue first, to anyone).
+  server.on('checkContinue', onRequest);
 
   // A request Node could not parse (bad request line or header, 60 KB of headers, a
   // connection cut mid-request): answer as Node would, unless a response is already under
@@ -282,7 +308,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     const response = inFlight.get(socket as Socket);
     const midResponse = response !== undefined && response.headersSent && !response.writableFinished;
     if (error.code === 'ECONNRESET' || midResponse) socket.destroy();
-    else refuseSocket(socket, CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400);
+    else refuseSocket(lingering, socket, CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400);
   });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
@@ -293,8 +319,9 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     socket.on('error', onSocketError);
     try {
       const admission = admit(req, true);
-      if (admission.url === undefined) return refuseSocket(socket, admission.status, admission.message);
-      if (admission.url.pathname !== SERVE_API_PATH) return refuseSocket(socket, 404, 'Not found');
+      if (admission.url === undefined)
+        return refuseSocket(lingering, socket, admission.status, admission.message);
+      if (admission.url.pathname !== SERVE_API_PATH) return refuseSocket(lingering, socket, 404, 'Not found');
       // ws answers a bad method, Upgrade, Sec-WebSocket-Key or -Version with 400 or 405 itself.
       sockets.handleUpgrade(req, socket, head, (ws) => {
         socket.off('error', onSocketError);
@@ -373,6 +400,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();
+        for (const socket of lingering) socket.destroy();
         sockets.close();
         server.closeAllConnections();
         server.close(() => resolve());

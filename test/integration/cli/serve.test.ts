@@ -188,6 +188,20 @@ describe('hubwatch serve', () => {
     expect(statusOf(await raw(head('/api', [host, 'Host: evil.example', `Cookie: ${cookie}`])))).toBe(400);
   });
 
+  it('answers a request it cannot parse with 400, and 60 KB of headers with 431, and closes the connection', async () => {
+    const host = `Host: 127.0.0.1:${openUrl.port}`;
+    expect(statusOf(await raw(`GET / HTTP/1.1\r\n${host}\r\nX-No-Colon\r\n\r\n`))).toBe(400);
+    expect(statusOf(await raw(`\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03`))).toBe(400);
+    expect(statusOf(await raw(head('/', [host, `X-Big: ${'b'.repeat(60_000)}`])))).toBe(431);
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('invites no request body without the token: Expect: 100-continue gets the 401 alone', async () => {
+    const response = await raw(head('/', [`Host: 127.0.0.1:${openUrl.port}`, 'Expect: 100-continue']));
+    expect(response).toMatch(/^HTTP\/1\.1 401 /);
+    expect(response).not.toMatch(/100 Continue/);
+  });
+
   it('serves an export under any well-encoded name, and refuses a name that is not valid percent-encoding with 400', async () => {
     const client = await connect({ Cookie: cookie });
     const started = (await client.call('export.start', { format: 'ndjson', filter: { hubs: ['evo'] } })) as {
