@@ -78,12 +78,9 @@ class ApiClient {
     );
   }
 
-  call(name: string, payload: unknown): Promise<CallResult<unknown>> {
-    return this.callWithId(this.nextId++, name, payload);
-  }
-
-  /** Sends `text` as it is and, when it carries a call with `id`, waits for its answer. */
-  callWithId(id: number, name: unknown, payload: unknown): Promise<CallResult<unknown>> {
+  /** Sends a call (of any name and payload, so hostile ones too) and waits for its answer. */
+  call(name: unknown, payload: unknown): Promise<CallResult<unknown>> {
+    const id = this.nextId++;
     return within(
       `the answer to ${JSON.stringify(name)}`,
       new Promise((resolve) => {
@@ -91,10 +88,6 @@ class ApiClient {
         this.socket.send(JSON.stringify({ type: 'call', id, name, request: payload }));
       }),
     );
-  }
-
-  reserveId(): number {
-    return this.nextId++;
   }
 }
 
@@ -834,7 +827,7 @@ describe('hubwatch serve under hostile input', () => {
     );
   }, 120_000);
 
-  it('refuses an upgrade with a foreign Host or Origin even with the token, and survives whatever follows', async () => {
+  it('refuses a foreign or doubled Host, and an upgrade from a foreign Origin, even with the token', async () => {
     const { spec, cookieWithToken, target, delivery } = requestParts();
     const withQueryToken = fc.oneof(
       target,
@@ -916,7 +909,7 @@ describe('hubwatch serve under hostile input', () => {
     );
   }, 60_000);
 
-  it('closes only the offending socket on invalid frames and oversized messages after an authorized upgrade', async () => {
+  it('survives invalid frames and oversized messages after an authorized upgrade, losing only that socket', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(hostileFrame, { minLength: 1, maxLength: 6 }), async (frames) => {
         const head = Buffer.from(
@@ -964,7 +957,7 @@ describe('hubwatch serve under hostile input', () => {
         const results = await hostileCase(JSON.stringify(messages).slice(0, 2000), () => {
           const answers: Promise<CallResult<unknown>>[] = [];
           for (const m of messages) {
-            if (m.kind === 'call') answers.push(hostile.callWithId(hostile.reserveId(), m.name, m.request));
+            if (m.kind === 'call') answers.push(hostile.call(m.name, m.request));
             else if (m.kind === 'raw') hostile.socket.send(m.raw);
             else hostile.socket.send(m.bytes, { binary: true });
           }
