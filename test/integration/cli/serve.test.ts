@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CallResult, PushMessage } from '../../../src/shared/api';
@@ -52,6 +53,24 @@ class ApiClient {
   }
 }
 
+/** Sends `text` as is on a fresh TCP connection; resolves with all the server wrote before closing. */
+function raw(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp(Number(openUrl.port), '127.0.0.1', () => socket.write(text));
+    let received = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+  });
+}
+
+/** A well-formed request head for `raw`, with `lines` as its header fields. */
+function head(target: string, lines: string[]): string {
+  return `GET ${target} HTTP/1.1\r\n${lines.map((line) => `${line}\r\n`).join('')}Connection: close\r\n\r\n`;
+}
+
+const statusOf = (response: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
+
 function connect(headers: Record<string, string>): Promise<ApiClient> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`ws://127.0.0.1:${openUrl.port}/api`, { headers });
@@ -82,6 +101,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
+  if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
 });
@@ -125,6 +145,92 @@ describe('hubwatch serve', () => {
   it('refuses the API socket without the token or from another origin', async () => {
     await expect(connect({})).rejects.toThrow(/401/);
     await expect(connect({ Cookie: cookie, Origin: 'http://evil.example' })).rejects.toThrow(/403/);
+  });
+
+  it('refuses an API socket from an opaque origin (Origin: null, a sandboxed iframe) and keeps running', async () => {
+    await expect(connect({ Cookie: cookie, Origin: 'null' })).rejects.toThrow(/403/);
+    await expect(connect({ Origin: 'null' })).rejects.toThrow(/403/);
+    expect(child.exitCode).toBeNull();
+    expect((await get('/', { Cookie: cookie })).status).toBe(200);
+  });
+
+  it('counts an undecodable token cookie as no token, whoever else set cookies on this host', async () => {
+    expect((await get('/', { Cookie: 'hubwatch_token=%E0%A4%A' })).status).toBe(401);
+    expect((await get('/', { Cookie: `other=%E0%A4%A; ${cookie}` })).status).toBe(200);
+    // Cookies are not kept apart by port: another local app's cookie of the same name can come first.
+    expect((await get('/', { Cookie: `hubwatch_token=%E0%A4%A; ${cookie}` })).status).toBe(200);
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('refuses request targets that are not a plain path with 400, token or not', async () => {
+    const host = `Host: 127.0.0.1:${openUrl.port}`;
+    for (const target of [`http://127.0.0.1:${openUrl.port}/`, 'http://[::1', '*', 'evil.example:443']) {
+      expect(statusOf(await raw(head(target, [host]))), target).toBe(400);
+      expect(statusOf(await raw(head(target, [host, `Cookie: ${cookie}`]))), target).toBe(400);
+    }
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('reads a target starting with two slashes as a path, never as another host', async () => {
+    const host = `Host: 127.0.0.1:${openUrl.port}`;
+    expect(statusOf(await raw(head('//', [host])))).toBe(401);
+    expect(statusOf(await raw(head('//evil.example/', [host, `Cookie: ${cookie}`])))).toBe(404);
+    const traded = await raw(head(`//evil.example/x?token=${openUrl.searchParams.get('token')}`, [host]));
+    expect(statusOf(traded)).toBe(303);
+    expect(traded).toMatch(/\r\nLocation: \/evil\.example\/x\r\n/);
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('refuses a request with two Host headers with 400', async () => {
+    const host = `Host: 127.0.0.1:${openUrl.port}`;
+    expect(statusOf(await raw(head('/', [host, host, `Cookie: ${cookie}`])))).toBe(400);
+    expect(statusOf(await raw(head('/', [host, 'Host: evil.example', `Cookie: ${cookie}`])))).toBe(400);
+    expect(statusOf(await raw(head('/api', [host, 'Host: evil.example', `Cookie: ${cookie}`])))).toBe(400);
+  });
+
+  it('answers a request it cannot parse with 400, and 60 KB of headers with 431, and closes the connection', async () => {
+    const host = `Host: 127.0.0.1:${openUrl.port}`;
+    expect(statusOf(await raw(`GET / HTTP/1.1\r\n${host}\r\nX-No-Colon\r\n\r\n`))).toBe(400);
+    expect(statusOf(await raw(`\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03`))).toBe(400);
+    expect(statusOf(await raw(head('/', [host, `X-Big: ${'b'.repeat(60_000)}`])))).toBe(431);
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('invites no request body without the token: Expect: 100-continue gets the 401 alone', async () => {
+    const response = await raw(head('/', [`Host: 127.0.0.1:${openUrl.port}`, 'Expect: 100-continue']));
+    expect(response).toMatch(/^HTTP\/1\.1 401 /);
+    expect(response).not.toMatch(/100 Continue/);
+  });
+
+  it('serves an export under any well-encoded name, and refuses a name that is not valid percent-encoding with 400', async () => {
+    const client = await connect({ Cookie: cookie });
+    const started = (await client.call('export.start', { format: 'ndjson', filter: { hubs: ['evo'] } })) as {
+      ok: true;
+      value: { exportId: string };
+    };
+    expect(started.ok).toBe(true);
+    const deadline = Date.now() + 15_000;
+    let downloadUrl: string | null = null;
+    while (!downloadUrl && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      for (const push of client.pushes) {
+        if (push.name === 'export' && push.payload.exportId === started.value.exportId)
+          downloadUrl = push.payload.downloadUrl;
+      }
+    }
+    client.socket.close();
+    expect(downloadUrl).toMatch(/^\/exports\/[0-9a-f]+\/.+\.ndjson$/);
+    const folder = downloadUrl!.replace(/[^/]+$/, '');
+    const renamed = await get(`${folder}%E2%98%83%20%22quoted%22.ndjson`, { Cookie: cookie });
+    expect(renamed.status).toBe(200);
+    expect(renamed.headers['content-disposition']).toBe(
+      `attachment; filename="_ _quoted_.ndjson"; filename*=UTF-8''%E2%98%83%20%22quoted%22.ndjson`,
+    );
+    expect(renamed.body).toMatch(/"hub":"evo"/);
+    expect((await get(`${folder}%E0%A4%A.ndjson`, { Cookie: cookie })).status).toBe(400);
+    expect((await get('/exports/0123abcd/%E0%A4%A.ndjson', { Cookie: cookie })).status).toBe(400);
+    expect(child.exitCode).toBeNull();
+    expect((await get('/', { Cookie: cookie })).status).toBe(200);
   });
 
   it('answers API calls and pushes live rows of the demo hubs', async () => {
