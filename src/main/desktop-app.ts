@@ -115,7 +115,6 @@ export class DesktopApp {
     this.appIcon = appIcon;
     this.notifier = new AlertNotifier({
       hubName: (hub) => this.workspace.hubConfigs().find((config) => config.id === hub)?.name ?? hub,
-      redact: (text) => this.workspace.redactText(text),
       onClick: (alert: Alert) => this.showEvent(alert.event.hub, alert.event.seq),
       ...(appIcon ? { icon: appIcon } : {}),
       ...(options.now ? { now: options.now } : {}),
