@@ -18,7 +18,7 @@ import { UsageError, type CliCommand } from './cli-command';
 import { loadConfigFile } from './config-file';
 
 const usage = `Usage: hubwatch capture --config FILE [--hub ID]... [--duration S] [--count N]
-                        [--out FILE] [--format ndjson|csv|text] [--alerts FILE] [--quiet]
+                        [--out FILE] [--format ndjson|csv|text] [--alerts FILE] [--scrub] [--quiet]
 
 Connects the configured hubs and writes their events as they arrive (NDJSON HubEvent
 records to stdout by default). Connection changes go to stderr.
@@ -30,7 +30,12 @@ records to stdout by default). Connection changes go to stderr.
   --out FILE        write to FILE instead of stdout
   --format F        ndjson (default), csv or text
   --alerts FILE     write the alerts the default rules raise to FILE as NDJSON
+  --scrub           also mask credential patterns (?token=, Bearer …, signatures) in
+                    each event's data, not only in its message
   --quiet           no connection changes on stderr
+
+Known secret values of the config are replaced by REDACTED in event content and on
+stderr; hub ids, names, event names and entity ids are never changed.
 
 Exits 0 when the duration or count is reached, on Ctrl-C or SIGTERM (after writing
 everything received), or when every hub has ended for good (rdev complete, Backend.AI
@@ -45,6 +50,7 @@ interface CaptureOptions {
   out: string | null;
   format: ExportFormat;
   alerts: string | null;
+  scrub: boolean;
   quiet: boolean;
 }
 
@@ -61,6 +67,7 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
         out: { type: 'string' },
         format: { type: 'string', default: 'ndjson' },
         alerts: { type: 'string' },
+        scrub: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
       },
       strict: true,
@@ -93,6 +100,7 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
     out: values.out ?? null,
     format: values.format,
     alerts: values.alerts ?? null,
+    scrub: values.scrub,
     quiet: values.quiet,
   };
 }
@@ -136,14 +144,18 @@ export const captureCommand: CliCommand = {
       if (error instanceof SecretResolutionError) throw new UsageError(error.message);
       throw error;
     }
-    const redact = createRedactor(collectSecretValues({ hubs }, secrets));
+    const redact = createRedactor(collectSecretValues({ hubs }, secrets), { scrub: options.scrub });
+    // Connection changes and summaries name hubs: their ids and names are never redacted.
+    const identity = hubs.flatMap((hub) => [hub.id, hub.name]);
 
     const output = options.out ? await openOutput(options.out) : process.stdout;
     const alertsOutput = options.alerts ? await openOutput(options.alerts) : null;
     const sink: LineSink = createLineSink(output, options.format, redact, { flushIntervalMs: 100 });
-    const log = (line: string) => {
-      if (!options.quiet) process.stderr.write(`hubwatch: ${redact(line)}\n`);
+    /** Writes a line to stderr as it is: only for text built from redacted parts. */
+    const logAsIs = (line: string) => {
+      if (!options.quiet) process.stderr.write(`hubwatch: ${line}\n`);
     };
+    const log = (line: string) => logAsIs(redact.text(line, identity));
 
     let written = 0;
     let stopping = false;
@@ -158,7 +170,8 @@ export const captureCommand: CliCommand = {
     );
 
     const alertLines = new Map<string, Alert>();
-    const writeAlert = (alert: Alert) => alertsOutput?.write(redact(JSON.stringify(alert)) + '\n');
+    // The engine builds alerts from redacted parts (the message) and identity (hub, entity, event).
+    const writeAlert = (alert: Alert) => alertsOutput?.write(JSON.stringify(alert) + '\n');
 
     const engine = new Engine({ secrets, capacityPerHub: 0, batchDelayMs: 20 });
     engine.subscribe({
@@ -185,7 +198,7 @@ export const captureCommand: CliCommand = {
       },
       onAlert(alert, isNew) {
         if (isNew) {
-          log(`alert: ${alert.title}`);
+          logAsIs(`alert: ${alert.title}`);
           writeAlert(alert);
         } else {
           alertLines.set(alert.id, alert);

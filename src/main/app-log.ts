@@ -116,7 +116,7 @@ export class AppLog {
     return this.redact !== null;
   }
 
-  /** Sets the redaction every line goes through (`workspace.redactText`), and writes the held lines. */
+  /** Sets the redaction every line goes through (`workspace.redactDiagnostic`), and writes the held lines. */
   redactWith(redact: (text: string) => string): void {
     this.redact = redact;
     const held = this.held;

@@ -121,7 +121,7 @@ export class DesktopApp {
       capacityPerHub: settings.eventsPerHub(),
     });
     // The same redaction as everything the UI sees; lines logged until now were held for it.
-    options.log?.redactWith((text) => this.workspace.redactText(text));
+    options.log?.redactWith((text) => this.workspace.redactDiagnostic(text));
     // Linux shows it in the title bar, the task switcher and notifications; elsewhere the
     // packaged executable's icon is used.
     const appIcon =
@@ -129,7 +129,6 @@ export class DesktopApp {
     this.appIcon = appIcon;
     this.notifier = new AlertNotifier({
       hubName: (hub) => this.workspace.hubConfigs().find((config) => config.id === hub)?.name ?? hub,
-      redact: (text) => this.workspace.redactText(text),
       onClick: (alert: Alert) => this.showEvent(alert.event.hub, alert.event.seq),
       ...(appIcon ? { icon: appIcon } : {}),
       ...(options.now ? { now: options.now } : {}),

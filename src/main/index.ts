@@ -74,7 +74,10 @@ if (!app.requestSingleInstanceLock()) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       log.error('Hubwatch could not start:', error);
       // No workspace, so no secret is known yet: the credential patterns alone, and the held lines go out.
-      if (!log.redacting) log.redactWith(createRedactor([]));
+      if (!log.redacting) {
+        const patterns = createRedactor([]);
+        log.redactWith((text) => patterns.text(text));
+      }
       dialog.showErrorBox('Hubwatch could not start', message);
       app.exit(1);
     });

@@ -14,8 +14,6 @@ const KEPT = 20;
 export interface AlertNotifierOptions {
   /** The hub's display name (its id when it has none). */
   hubName(hub: string): string;
-  /** Masks secrets in text bound for the notification centre (which may log it). */
-  redact(text: string): string;
   /** The notification was clicked: show the window on this alert's event. */
   onClick(alert: Alert): void;
   icon?: NativeImage;
@@ -30,7 +28,12 @@ const ENTITY_WORDS: Record<string, string> = {
   command: 'command',
 };
 
-/** The notification's text: the alert's title, then the hub by name and the entity, then what happened. */
+/**
+ * The notification's text: the alert's title, then the hub by name and the entity, then
+ * what happened. Nothing here is redacted again: the engine built the alert's title and
+ * body from the redacted message, and the hub name and entity id are identity (redacting
+ * the whole text would rewrite a hub `ops-fleet` whose token is `fleet`).
+ */
 export function notificationText(alert: Alert, hubName: string): { title: string; body: string } {
   const entity = alert.entity
     ? `${ENTITY_WORDS[alert.entity.type] ?? alert.entity.type} ${alert.entity.id}`
@@ -65,8 +68,8 @@ export class AlertNotifier {
     if (!Notification.isSupported()) return;
     const text = notificationText(alert, this.options.hubName(alert.hub));
     const notification = new Notification({
-      title: this.options.redact(text.title),
-      body: this.options.redact(text.body),
+      title: text.title,
+      body: text.body,
       silent: alert.severity !== 'error',
       ...(this.options.icon ? { icon: this.options.icon } : {}),
     });

@@ -219,7 +219,7 @@ const REQUEST_SCHEMAS: Record<CallName, Check> = {
   'filters.list': isNull,
   'filters.save': object({ name: string(200), filter: filterSpec }),
   'filters.remove': object({ name: string(200) }),
-  'export.start': object({ format: oneOf(['ndjson', 'csv', 'text']), filter: filterSpec }),
+  'export.start': object({ format: oneOf(['ndjson', 'csv', 'text']), filter: filterSpec, 'scrub?': boolean }),
   'export.cancel': object({ exportId: id }),
   'settings.get': isNull,
   'settings.set': uiSettings,

@@ -123,6 +123,11 @@ export interface ExportRequest {
   format: ExportFormat;
   /** The filter to apply (a tab's current filter), or `{}` for everything. */
   filter: FilterSpec;
+  /**
+   * Also apply the credential patterns (`?token=`, `Bearer …`, signatures) to the payloads,
+   * not only to messages (default false: `data` stays as received, known secrets aside).
+   */
+  scrub?: boolean;
 }
 
 export interface ExportProgress {

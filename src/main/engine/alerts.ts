@@ -7,6 +7,9 @@ import { compileFilter } from '../../shared/filter';
 import type { EngineEvent } from './event-record';
 import { recordAccessor } from './store';
 
+/** An event's message as an alert may show it (redacted: see `Redactor.message`). */
+export type AlertMessageOf = (event: EngineEvent) => string | null;
+
 /** Alerts kept for the panel. */
 export const ALERTS_KEPT = 500;
 
@@ -38,6 +41,12 @@ export class AlertEngine {
     private readonly dialectOf: (hub: string) => string,
     rules: readonly AlertRule[] = DEFAULT_ALERT_RULES,
     private readonly now: () => number = Date.now,
+    /**
+     * The message an alert shows. An alert's title is filled in from the event's hub,
+     * entity id and event name as they are and this message, so it is built from redacted
+     * parts and never needs redacting as a whole (which would rewrite the identities in it).
+     */
+    private readonly messageOf: AlertMessageOf = (event) => event.message,
   ) {
     this.setRules(rules);
   }
@@ -110,6 +119,7 @@ export class AlertEngine {
       return;
     }
     const entity = event.entity;
+    const message = this.messageOf(event);
     const alert: Alert = {
       id: `a${this.nextId++}`,
       ruleId: rule.id,
@@ -117,8 +127,8 @@ export class AlertEngine {
       hub: event.hub,
       entity,
       severity: rule.severity,
-      title: fillTemplate(rule.title, event),
-      body: event.message ?? event.event,
+      title: fillTemplate(rule.title, event, message),
+      body: message ?? event.event,
       count: 1,
       firstAt: now,
       lastAt: now,
@@ -131,7 +141,7 @@ export class AlertEngine {
   }
 }
 
-function fillTemplate(template: string, event: EngineEvent): string {
+function fillTemplate(template: string, event: EngineEvent, message: string | null): string {
   return template.replace(/\{(hub|entity|message|event)\}/g, (_match, name: string) => {
     switch (name) {
       case 'hub':
@@ -139,7 +149,7 @@ function fillTemplate(template: string, event: EngineEvent): string {
       case 'entity':
         return event.entity?.id ?? '';
       case 'message':
-        return event.message ?? '';
+        return message ?? '';
       default:
         return event.event;
     }

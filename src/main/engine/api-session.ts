@@ -9,13 +9,15 @@ import type {
   CallResult,
   CallRequest,
   CallResponse,
+  ExportProgress,
   PushMessage,
   ViewUpdate,
 } from '../../shared/api';
+import type { EntityState } from '../../shared/entities';
 import { ApiCallError } from '../../shared/api';
 import { validateRequest } from '../../shared/api-schema';
+import { redactEntity, redactHubEvent, redactRows } from './api-redaction';
 import { toHubEvent } from './event-record';
-import { redactStrings } from './export/redaction';
 import { exactPayloadText } from './payload-text';
 import { FilterCompileError, type EventView } from './views';
 import type { Workspace } from './workspace';
@@ -52,10 +54,19 @@ export class ApiSession {
   ) {
     this.unsubscribe = workspace.subscribe({
       onHubs: (hubs) => this.queue({ name: 'hubs', payload: hubs }),
-      onEntities: (changes) => this.queue({ name: 'entities', payload: changes }),
+      onEntities: (changes) =>
+        this.queue({
+          name: 'entities',
+          payload: { ...changes, changed: this.redactEntities(changes.changed) },
+        }),
+      // Alerts are built from redacted parts by the engine (see AlertEngine).
       onAlert: (alert, isNew) => this.queue({ name: 'alert', payload: { alert, isNew } }),
-      onExport: (progress) => this.queue({ name: 'export', payload: progress }),
-      onNotice: (notice) => this.queue({ name: 'notice', payload: notice }),
+      onExport: (progress) => this.queue({ name: 'export', payload: this.redactProgress(progress) }),
+      onNotice: (notice) =>
+        this.queue({
+          name: 'notice',
+          payload: { ...notice, message: workspace.redactDiagnostic(notice.message) },
+        }),
       onFocus: (event) => this.queue({ name: 'focus', payload: event }),
     });
     this.viewTimer = setInterval(() => this.pushViews(), VIEW_PUSH_MS);
@@ -71,7 +82,7 @@ export class ApiSession {
     try {
       const handler = this.handlers[callName] as (request: unknown) => unknown;
       const value = await handler(request ?? null);
-      return { ok: true, value: value === undefined ? null : this.redact(value) };
+      return { ok: true, value: value === undefined ? null : value };
     } catch (error) {
       if (error instanceof ApiCallError) {
         return {
@@ -119,7 +130,7 @@ export class ApiSession {
   private flushOutbox(): void {
     this.outboxTimer = null;
     if (this.outbox.length === 0 || this.closed) return;
-    const batch = this.redact(this.outbox);
+    const batch = this.outbox;
     this.outbox = [];
     try {
       this.send(batch);
@@ -136,13 +147,22 @@ export class ApiSession {
     }
   }
 
-  /**
-   * Everything bound for the UI passes here: any string carrying a known secret or a
-   * credential-looking URL part is masked — rows, event details, alerts, entity states
-   * alike — so no single payload type can forget it.
+  /*
+   * Redaction is per field (api-redaction.ts): event content and diagnostics are redacted
+   * where they are put into a result or a push — rows, records, entities, export errors,
+   * notices; summaries and probe reports come redacted from the workspace, alerts from the
+   * engine. Ids, names and configs are never touched: the UI edits and keys by them.
    */
-  private redact<T>(value: T): T {
-    return redactStrings(value, (text) => this.workspace.redactText(text));
+
+  private redactEntities(states: EntityState[]): EntityState[] {
+    const redact = this.workspace.redactor;
+    return states.map((state) => redactEntity(state, redact));
+  }
+
+  private redactProgress(progress: ExportProgress): ExportProgress {
+    return progress.error === null
+      ? progress
+      : { ...progress, error: this.workspace.redactDiagnostic(progress.error) };
   }
 
   private update(open: OpenView): ViewUpdate {
@@ -158,7 +178,7 @@ export class ApiSession {
       scanning: snapshot.scanning,
       progress: snapshot.progress,
       appended: snapshot.appended,
-      tail: open.view.rows(tailStart, open.tailSize),
+      tail: redactRows(open.view.rows(tailStart, open.tailSize), this.workspace.redactor),
       tailStart,
     };
   }
@@ -233,7 +253,7 @@ export class ApiSession {
         return {
           version: open.view.version,
           total: open.view.total,
-          rows: open.view.rows(start, count),
+          rows: redactRows(open.view.rows(start, count), this.workspace.redactor),
         };
       },
       'view.indexOf': ({ viewId, g }) => this.openView(viewId).view.indexOfG(g),
@@ -253,22 +273,27 @@ export class ApiSession {
       'events.get': ({ hub, seq }) => {
         const record = engine.store.get(hub, seq);
         if (!record) return null;
-        return toHubEvent(record);
+        return redactHubEvent(toHubEvent(record), this.workspace.redactor);
       },
       'events.detail': ({ hub, seq }) => {
         const record = engine.store.get(hub, seq);
         if (!record) return null;
-        const redact = (text: string) => this.workspace.redactText(text);
+        const redactor = this.workspace.redactor;
         return {
-          event: toHubEvent(record),
-          dataText: record.raw === null ? null : exactPayloadText(record.raw, redact),
+          event: redactHubEvent(toHubEvent(record), redactor),
+          dataText:
+            record.raw === null
+              ? null
+              : exactPayloadText(record.raw, (text) => redactor.payloadString(text, record)),
         };
       },
       'events.names': (request) => engine.eventNames(request?.hubs),
       'entities.list': (request) =>
-        engine.entities
-          .list(request?.type ? { type: request.type } : {})
-          .map((state) => structuredClone(state)),
+        this.redactEntities(
+          engine.entities
+            .list(request?.type ? { type: request.type } : {})
+            .map((state) => structuredClone(state)),
+        ),
       'alerts.list': () => ({
         alerts: engine.alerts.list(),
         muted: engine.alerts.mutedHubs(),
@@ -281,7 +306,7 @@ export class ApiSession {
       'filters.list': () => ws.savedFilters(),
       'filters.save': (filter) => ws.saveFilter(filter),
       'filters.remove': ({ name }) => ws.removeFilter(name),
-      'export.start': (request) => ws.startExport(request),
+      'export.start': async (request) => this.redactProgress(await ws.startExport(request)),
       'export.cancel': ({ exportId }) => {
         ws.cancelExport(exportId);
         return null;

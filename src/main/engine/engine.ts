@@ -14,8 +14,9 @@ import { getDialect } from './dialects';
 import type { HubDialect } from './dialects/types';
 import { EntityTracker } from './entities';
 import { IngestedEvent, type EngineEvent, type MappedEvent } from './event-record';
+import { createRedactor, type Redactor } from './export/redaction';
 import { HubConnection, type HubConnectionOptions } from './hub-connection';
-import { resolveAuth, type SecretProvider } from './secrets';
+import { collectSecretValues, resolveAuth, type SecretProvider } from './secrets';
 import { EventStore, type HubRing } from './store';
 import type { Frame, StreamPlan } from './transports/types';
 import { ViewRegistry } from './views';
@@ -140,6 +141,8 @@ export class Engine {
   private readonly now: () => number;
   private readonly batchDelayMs: number;
   private readonly batchSize: number;
+  /** Built from the hubs' secrets when first needed after they changed. */
+  private currentRedactor: Redactor | null = null;
 
   constructor(private readonly options: EngineOptions = {}) {
     this.secrets = options.secrets ?? defaultSecrets;
@@ -162,7 +165,19 @@ export class Engine {
       dialectOf,
       options.alertRules ?? DEFAULT_ALERT_RULES,
       this.now,
+      (event) => this.redactor.message(event),
     );
+  }
+
+  /**
+   * Redaction for what this engine's hubs send and what is said about them: their known
+   * secret values (the config's, resolved), no payload scrubbing. Alerts are built with it.
+   */
+  get redactor(): Redactor {
+    this.currentRedactor ??= createRedactor(
+      collectSecretValues({ hubs: [...this.hubs.values()].map((runtime) => runtime.config) }, this.secrets),
+    );
+    return this.currentRedactor;
   }
 
   /** Listens to the engine; returns the unsubscribe function. */
@@ -201,6 +216,7 @@ export class Engine {
 
   /** Adds a hub or applies a changed config to it (reconnecting only when needed; seq goes on). */
   upsertHub(config: HubConfig): void {
+    this.currentRedactor = null;
     const existing = this.hubs.get(config.id);
     if (!existing) {
       const runtime = new HubRuntime(config);
@@ -233,6 +249,7 @@ export class Engine {
     const runtime = this.hubs.get(id);
     if (!runtime) return;
     this.hubs.delete(id);
+    this.currentRedactor = null;
     void this.disconnect(runtime);
     this.store.dropRing(id);
     this.entities.removeHub(id);

@@ -26,11 +26,13 @@ import type { AuthConfig, AuthWith, HubConfig, SecretValue } from '../../shared/
 import { secretFieldOf, secretOf } from '../../shared/hub-config';
 import { effectiveTransport } from '../../shared/hub-config';
 import { VERSION } from '../../shared/version';
+import { redactConnectionState } from './api-redaction';
 import { Engine, type EngineOptions } from './engine';
 import { exportToFile } from './export/file-export';
-import { createRedactor, type Redactor } from './export/redaction';
+import { createRedactor, redactStrings, type Redactor } from './export/redaction';
 import { collectSecretValues, type SecretProvider } from './secrets';
 import { probeHub } from './transports/probe';
+import { redactUrl } from './transports/redact';
 
 /** Where secrets typed into the UI are kept. */
 export interface SecretVault {
@@ -111,7 +113,6 @@ export class Workspace {
   private timers: NodeJS.Timeout[] = [];
   private hubsSoon: NodeJS.Timeout | null = null;
   private unsubscribeEngine: (() => void) | null = null;
-  private redact: Redactor = createRedactor([]);
   readonly secrets: SecretProvider;
   readonly engine: Engine;
   private readonly fetchForProbe: typeof fetch;
@@ -130,7 +131,6 @@ export class Workspace {
     this.filters = host.persistence.loadFilters();
     for (const hub of host.persistence.loadMuted()) engine.alerts.setMuted(hub, true);
     engine.setHubs(this.hubs);
-    this.refreshRedactor();
     engine.start();
   }
 
@@ -204,9 +204,20 @@ export class Workspace {
     for (const listener of this.listeners) listener.onNotice?.({ level, message });
   }
 
-  /** Masks every known secret value and credential-looking URL part in text bound for the UI or a file. */
-  redactText(text: string): string {
-    return this.redact(text);
+  /** Redaction for the configured hubs' secrets (see export/redaction.ts for what it does where). */
+  get redactor(): Redactor {
+    return this.engine.redactor;
+  }
+
+  /**
+   * Text Hubwatch built (a notice, an error) made safe for the UI: known secrets and
+   * credential patterns masked, every hub's id and name left as they are.
+   */
+  redactDiagnostic(text: string): string {
+    return this.engine.redactor.text(
+      text,
+      this.hubs.flatMap((hub) => [hub.id, hub.name]),
+    );
   }
 
   info(): AppInfo {
@@ -224,15 +235,20 @@ export class Workspace {
     return [...this.hubs];
   }
 
+  /**
+   * Every hub as the UI sees it: id, name and config as configured (identity is never
+   * redacted), the URL's credentials masked for display, the state's details redacted.
+   */
   summaries(): HubSummary[] {
+    const redact = this.engine.redactor;
     return this.engine.listHubs().map((info) => ({
       id: info.config.id,
       name: info.config.name ?? info.config.id,
       dialect: info.config.dialect,
       transport: effectiveTransport(info.config),
-      url: this.redact(info.config.url),
+      url: redactUrl(info.config.url),
       enabled: info.config.enabled !== false,
-      state: info.state,
+      state: redactConnectionState(info.state, redact, [info.config.id, info.config.name ?? info.config.id]),
       stats: info.stats,
       rate: info.rate,
       muted: this.engine.alerts.mutedHubs().includes(info.config.id),
@@ -417,11 +433,13 @@ export class Workspace {
     if (!result.ok) throw new ApiCallError(formatConfigIssues(result.errors), result.errors[0]?.field);
     const dialect = this.engine.dialectFor(config);
     const report = await probeHub(dialect.plan, { listenMs: 5000, fetch: this.fetchForProbe });
-    return {
-      ...report,
-      request: { ...report.request, url: this.redact(report.request.url) },
-      frames: report.frames.map((frame) => this.redact(frame)),
-    };
+    // The probe masked the credentials it sent; the rest is diagnostics, secrets included
+    // (a careless hub echoes them), with this hub's id and name kept.
+    const redact = createRedactor([
+      ...this.engine.redactor.secretValues,
+      ...collectSecretValues({ hubs: [config] }, this.secrets),
+    ]);
+    return redactStrings(report, (text) => redact.text(text, [config.id, config.name]));
   }
 
   async startDemo(): Promise<HubSummary[]> {
@@ -493,7 +511,7 @@ export class Workspace {
       path,
       format: request.format,
       batches: this.engine.store.packedBatches(request.filter, { signal: controller.signal }),
-      redact: this.redact,
+      redact: createRedactor(this.engine.redactor.secretValues, { scrub: request.scrub === true }),
       worker: this.host.exportWorker ?? null,
       signal: controller.signal,
       onProgress: (written: number) => {
@@ -555,10 +573,5 @@ export class Workspace {
 
   private persistHubs(): void {
     this.host.persistence.saveHubs(this.hubs);
-    this.refreshRedactor();
-  }
-
-  private refreshRedactor(): void {
-    this.redact = createRedactor(collectSecretValues({ hubs: this.hubs }, this.secrets));
   }
 }

@@ -262,3 +262,102 @@ describe('hubwatch capture across a reconnect', () => {
     expect(events.map((event) => event.seq)).toEqual(events.map((_, i) => i + 1));
   });
 });
+
+describe('hubwatch capture of a hub whose id and name contain its own token', () => {
+  // A Protocube-like hub whose token `fleet` is also part of its id, its name, a server id,
+  // and (carelessly) the crash reasons it sends.
+  const TOKEN = 'fleet';
+  let server: Server;
+  let url = '';
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+        res.writeHead(401).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write(
+        'event: status\ndata: {"Topic":"status","Data":{"server_id":"srv-fleet","payload":"running"}}\n\n',
+      );
+      const crash = {
+        Topic: 'crash',
+        Data: {
+          server_id: 'srv-fleet',
+          payload: { reason: `auth ${TOKEN} expired, see http://h.test/e?token=abc123`, exit_code: 137 },
+        },
+      };
+      res.write(`event: crash\ndata: ${JSON.stringify(crash)}\n\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/events`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  const config = () =>
+    writeConfig('fleet.json', [
+      {
+        id: 'ops-fleet',
+        name: 'Ops fleet',
+        dialect: 'protocube',
+        url,
+        auth: { type: 'bearer', token: TOKEN },
+      },
+    ]);
+
+  it('keeps the hub, server and event names whole on stdout, stderr and --alerts, and masks the token in content', async () => {
+    const alerts = join(dir, 'fleet-alerts.ndjson');
+    const run = await runCli(['capture', '--config', config(), '--count', '2', '--alerts', alerts]);
+    expect(run.code).toBe(0);
+    const events = parseNdjson(run.stdout);
+    expect(events.map((event) => [event.hub, event.event, event.entity?.id])).toEqual([
+      ['ops-fleet', 'status', 'srv-fleet'],
+      ['ops-fleet', 'crash', 'srv-fleet'],
+    ]);
+    const crash = events[1]!;
+    // The message gets the credential patterns too; the payload only loses the known secret.
+    expect(crash.message).toBe(
+      'srv-fleet crashed: auth REDACTED expired, see http://h.test/e?token=REDACTED (exit 137)',
+    );
+    expect(crash.data).toEqual({
+      Topic: 'crash',
+      Data: {
+        server_id: 'srv-fleet',
+        payload: { reason: 'auth REDACTED expired, see http://h.test/e?token=abc123', exit_code: 137 },
+      },
+    });
+    // The token shows nowhere but inside the identities.
+    expect(run.stdout.replaceAll('ops-fleet', '').replaceAll('srv-fleet', '')).not.toContain(TOKEN);
+
+    expect(run.stderr).toMatch(/^hubwatch: ops-fleet: connecting$/m);
+    expect(run.stderr).toMatch(/^hubwatch: ops-fleet: open/m);
+    expect(run.stderr).toMatch(/^hubwatch: alert: Server srv-fleet crashed on ops-fleet$/m);
+    expect(run.stderr).not.toContain('REDACTED');
+
+    const [alert] = readFileSync(alerts, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(alert).toMatchObject({
+      hub: 'ops-fleet',
+      entity: { type: 'server', id: 'srv-fleet' },
+      title: 'Server srv-fleet crashed on ops-fleet',
+      body: 'srv-fleet crashed: auth REDACTED expired, see http://h.test/e?token=REDACTED (exit 137)',
+      event: { hub: 'ops-fleet', seq: 2 },
+    });
+  });
+
+  it('with --scrub, also masks credential patterns in the payload', async () => {
+    const run = await runCli(['capture', '--config', config(), '--count', '2', '--scrub']);
+    expect(run.code).toBe(0);
+    const crash = parseNdjson(run.stdout)[1]!;
+    expect(crash.hub).toBe('ops-fleet');
+    expect((crash.data as { Data: { payload: { reason: string } } }).Data.payload.reason).toBe(
+      'auth REDACTED expired, see http://h.test/e?token=REDACTED',
+    );
+  });
+});

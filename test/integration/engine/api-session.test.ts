@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiSession } from '../../../src/main/engine/api-session';
 import { Workspace } from '../../../src/main/engine/workspace';
 import { createServeHost, ExportShelf } from '../../../src/cli/serve/serve-host';
-import type { CallResult, ExportProgress, PushMessage } from '../../../src/shared/api';
+import type { Alert } from '../../../src/shared/alerts';
+import type { CallResult, ExportProgress, HubSummary, PushMessage } from '../../../src/shared/api';
+import type { ServerState } from '../../../src/shared/entities';
+import type { EventRow } from '../../../src/shared/event-row';
+import type { HubEvent } from '../../../src/shared/hub-event';
 import { makeRecord } from '../../support/records';
 
 const SECRET = 'tok-3f9a7c1e5b';
@@ -347,5 +351,180 @@ describe('a workspace shutting down', () => {
     expect(readdirSync(local.dir)).toEqual([]);
     await ws.close();
     local.clear();
+  });
+});
+
+describe('a hub whose id and name contain its own token', () => {
+  // Token `fleet`: part of the hub's id and name, of a server id, and of what the hub sends.
+  const TOKEN = 'fleet';
+  let fleetServer: Server;
+  let url = '';
+  let local: ExportShelf;
+  let ws: Workspace;
+  let api: ApiSession;
+  const sent: PushMessage[] = [];
+  const answer = async (name: string, request: unknown): Promise<unknown> => {
+    const result = await api.call(name, request);
+    if (!result.ok) throw new Error(`${name}: ${result.error.message}`);
+    return result.value;
+  };
+
+  beforeAll(async () => {
+    fleetServer = createServer((req, res) => {
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+        res.writeHead(401).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write(
+        'event: status\ndata: {"Topic":"status","Data":{"server_id":"srv-fleet","payload":"running"}}\n\n',
+      );
+      const crash = {
+        Topic: 'crash',
+        Data: {
+          server_id: 'srv-fleet',
+          payload: { reason: `auth ${TOKEN} expired, see http://h.test/e?token=abc123`, exit_code: 137 },
+        },
+      };
+      res.write(`event: crash\ndata: ${JSON.stringify(crash)}\n\n`);
+    });
+    await new Promise<void>((r) => fleetServer.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(fleetServer.address() as AddressInfo).port}/api/events`;
+    local = new ExportShelf();
+    ws = serveWorkspace(local);
+    api = new ApiSession(ws, (batch) => sent.push(...batch));
+  });
+
+  afterAll(async () => {
+    api.close();
+    await ws.close();
+    local.clear();
+    fleetServer.closeAllConnections();
+    await new Promise((r) => fleetServer.close(r));
+  });
+
+  const hubIds = (summaries: unknown) =>
+    (summaries as { id: string; name: string }[]).map((hub) => [hub.id, hub.name]);
+  const hubPushes = () =>
+    sent.flatMap((push) =>
+      push.name === 'hubs' ? [push.payload.map((hub) => [hub.id, hub.name, hub.config.id])] : [],
+    );
+
+  it('is shown with its id and name as configured, and its token masked in the content', async () => {
+    const saved = await answer('hubs.save', {
+      hub: {
+        id: 'ops-fleet',
+        name: 'Ops fleet',
+        dialect: 'protocube',
+        url,
+        auth: { type: 'bearer', token: { kind: 'stored', set: false } },
+      },
+      secrets: { 'auth.token': TOKEN },
+      create: true,
+    });
+    expect(saved).toMatchObject({
+      id: 'ops-fleet',
+      name: 'Ops fleet',
+      config: { id: 'ops-fleet', name: 'Ops fleet' },
+    });
+    await until(() => (ws.engine.hub('ops-fleet')?.stats.events ?? 0) >= 2);
+    expect(hubIds(await answer('hubs.list', null))).toEqual([['ops-fleet', 'Ops fleet']]);
+
+    const view = (await answer('view.open', { filter: {} })) as { viewId: string; tail: EventRow[] };
+    const rows = (
+      (await answer('view.rows', { viewId: view.viewId, start: 0, count: 10 })) as { rows: EventRow[] }
+    ).rows;
+    expect(rows.map((row) => [row.hub, row.event, row.entity?.id, row.message])).toEqual([
+      ['ops-fleet', 'status', 'srv-fleet', 'srv-fleet → running'],
+      [
+        'ops-fleet',
+        'crash',
+        'srv-fleet',
+        'srv-fleet crashed: auth REDACTED expired, see http://h.test/e?token=REDACTED (exit 137)',
+      ],
+    ]);
+    expect(await answer('events.get', { hub: 'ops-fleet', seq: 2 })).toMatchObject({
+      hub: 'ops-fleet',
+      entity: { id: 'srv-fleet' },
+      data: {
+        Data: {
+          server_id: 'srv-fleet',
+          payload: { reason: 'auth REDACTED expired, see http://h.test/e?token=abc123' },
+        },
+      },
+    });
+    const [server] = (await answer('entities.list', { type: 'server' })) as ServerState[];
+    expect(server).toMatchObject({
+      hub: 'ops-fleet',
+      id: 'srv-fleet',
+      key: expect.stringContaining('ops-fleet') as unknown,
+    });
+    expect(server!.crashes[0]!.reason).toBe('auth REDACTED expired, see http://h.test/e?token=REDACTED');
+    const { alerts } = (await answer('alerts.list', null)) as { alerts: Alert[] };
+    expect(alerts.map((alert) => [alert.hub, alert.title])).toEqual([
+      ['ops-fleet', 'Server srv-fleet crashed on ops-fleet'],
+    ]);
+    await until(() => hubPushes().length > 0);
+    expect(hubPushes().at(-1)).toEqual([['ops-fleet', 'Ops fleet', 'ops-fleet']]);
+    await answer('view.close', { viewId: view.viewId });
+  });
+
+  it('exports its payloads as received unless asked to scrub them', async () => {
+    const exported = async (scrub: boolean): Promise<HubEvent[]> => {
+      const started = (await answer('export.start', {
+        format: 'ndjson',
+        filter: {},
+        scrub,
+      })) as ExportProgress;
+      await until(() =>
+        sent.some(
+          (push) =>
+            push.name === 'export' &&
+            push.payload.exportId === started.exportId &&
+            push.payload.state === 'done',
+        ),
+      );
+      const done = sent.find(
+        (push) =>
+          push.name === 'export' &&
+          push.payload.exportId === started.exportId &&
+          push.payload.state === 'done',
+      );
+      const file = done?.name === 'export' ? done.payload.file : null;
+      return readFileSync(file!, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as HubEvent);
+    };
+    const reason = (events: HubEvent[]) =>
+      (events[1]!.data as { Data: { payload: { reason: string } } }).Data.payload.reason;
+    const plain = await exported(false);
+    expect(plain.map((event) => event.hub)).toEqual(['ops-fleet', 'ops-fleet']);
+    expect(reason(plain)).toBe('auth REDACTED expired, see http://h.test/e?token=abc123');
+    expect(reason(await exported(true))).toBe('auth REDACTED expired, see http://h.test/e?token=REDACTED');
+    expect(await api.call('export.start', { format: 'ndjson', filter: {}, scrub: 'yes' })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/scrub/) as unknown },
+    });
+  });
+
+  it('is edited, renamed and removed by the id the UI was given, leaving no phantom hub', async () => {
+    const [summary] = (await answer('hubs.list', null)) as HubSummary[];
+    const edited = await answer('hubs.save', {
+      hub: { ...summary!.config, name: 'Ops fleet west' },
+      previousId: summary!.id,
+    });
+    expect(edited).toMatchObject({ id: 'ops-fleet', name: 'Ops fleet west' });
+    const renamed = await answer('hubs.save', {
+      hub: { ...summary!.config, id: 'ops-fleet-west', name: 'Ops fleet west' },
+      previousId: 'ops-fleet',
+    });
+    expect(renamed).toMatchObject({ id: 'ops-fleet-west' });
+    expect(hubIds(await answer('hubs.list', null))).toEqual([['ops-fleet-west', 'Ops fleet west']]);
+    // The renamed hub still has its token: it reconnects and streams.
+    await until(() => ws.engine.hub('ops-fleet-west')?.state.state === 'open');
+    await answer('hubs.remove', { id: 'ops-fleet-west' });
+    expect(await answer('hubs.list', null)).toEqual([]);
+    expect(ws.hubConfigs()).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { exportToFile, type ExportResult } from '../../../src/main/engine/export
 import { bundledExportWorker } from '../../../src/main/engine/export/format-pool';
 import { formatterFor, type ExportFormat } from '../../../src/main/engine/export/formats';
 import type { PackedBatch } from '../../../src/main/engine/export/packed-batch';
-import { createRedactor } from '../../../src/main/engine/export/redaction';
+import { createRedactor, type Redactor } from '../../../src/main/engine/export/redaction';
 import { EventStore } from '../../../src/main/engine/store';
 import type { FilterSpec } from '../../../src/shared/filter';
 import { exportRecord } from '../../unit/main/engine/export/export-records';
@@ -93,9 +93,18 @@ async function exportAndRead(
   batches: AsyncIterable<readonly EngineEvent[] | PackedBatch>,
   worker: URL | null,
   onProgress?: (written: number) => void,
+  redactor: Redactor = redact,
 ): Promise<{ text: string; result: ExportResult }> {
   const path = join(dir, name);
-  const result = await exportToFile({ path, format, batches, redact, worker, workerCount: 2, onProgress });
+  const result = await exportToFile({
+    path,
+    format,
+    batches,
+    redact: redactor,
+    worker,
+    workerCount: 2,
+    onProgress,
+  });
   return { text: await readFile(path, 'utf8'), result };
 }
 
@@ -160,6 +169,46 @@ describe('exports formatted on worker threads', () => {
         expect(workers.text).not.toContain(SECRET);
         expect(workers.text).toContain('REDACTED');
       }
+    },
+  );
+
+  it.each(FORMATS)(
+    'keep credential patterns in %s payloads as received unless scrubbing, on the workers as here',
+    async (format) => {
+      const scrub = createRedactor([SECRET], { scrub: true });
+      const plain = await exportAndRead(`plain.${format}`, format, recordBatches(2_000, 300), WORKER);
+      const inline = await exportAndRead(
+        `inline.${format}`,
+        format,
+        recordBatches(2_000, 300),
+        null,
+        undefined,
+        scrub,
+      );
+      const workers = await exportAndRead(
+        `workers.${format}`,
+        format,
+        recordBatches(2_000, 300),
+        WORKER,
+        undefined,
+        scrub,
+      );
+      expect(workers.text).toBe(inline.text);
+      expect(workers.text).not.toContain(SECRET);
+      if (format === 'text') {
+        // The text format writes no payloads.
+        expect(workers.text).toBe(plain.text);
+        return;
+      }
+      // `?key=public` (3 records in 4) is no known secret: only scrubbing masks it, in every
+      // batch — the first 300 records are formatted here, the rest on the workers.
+      const count = (text: string, part: string) => text.split(part).length - 1;
+      const withUrl = recordsUpTo(2_000).filter((record) => record.raw !== null);
+      const publicUrls = withUrl.filter((record) => record.raw!.includes('key=public')).length;
+      expect(publicUrls).toBeGreaterThan(1_000);
+      expect(count(plain.text, 'key=public')).toBe(publicUrls);
+      expect(count(workers.text, 'key=public')).toBe(0);
+      expect(count(workers.text, 'key=REDACTED')).toBe(withUrl.length);
     },
   );
 

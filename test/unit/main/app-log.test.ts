@@ -22,7 +22,7 @@ const read = (path = join(dir, LOG_FILE_NAME)) => readFileSync(path, 'utf8');
 /** A log that redacts `SECRET` like the workspace would. */
 function redactingLog(options: { maxBytes?: number; keptFiles?: number } = {}): AppLog {
   const log = new AppLog({ dir, ...options });
-  log.redactWith(createRedactor([SECRET]));
+  log.redactWith((text) => createRedactor([SECRET]).text(text));
   return log;
 }
 
@@ -54,7 +54,7 @@ describe('the desktop app’s log file', () => {
     log.info(`first ${SECRET}`);
     log.warn('second');
     expect(existsSync(log.file)).toBe(false);
-    log.redactWith(createRedactor([SECRET]));
+    log.redactWith((text) => createRedactor([SECRET]).text(text));
     log.info('third');
     const lines = read().trimEnd().split('\n');
     expect(lines.map((line) => line.replace(/^\[[^\]]+\] \[\w+\] +/, ''))).toEqual([

@@ -117,6 +117,7 @@ describe('the desktop app (Electron stubbed)', () => {
     await desktop?.shutdown();
     await server?.close();
     vi.restoreAllMocks();
+    vi.unstubAllEnvs();
     resetStub();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -433,6 +434,49 @@ describe('the desktop app (Electron stubbed)', () => {
     expect(window.visible || window.focused).toBe(true);
     const focus = await waitFor('the focus push', () => pushes(window).find((push) => push.name === 'focus'));
     expect(focus.payload).toEqual({ hub: 'feed', seq: 1 });
+  });
+
+  it('names a hub and entity that contain the hub’s own token as they are in a notification', async () => {
+    // The token `fleet` is part of the hub's id and name and of the server id; only the
+    // message the hub sent loses it.
+    vi.stubEnv('HUBWATCH_TEST_FLEET_TOKEN', 'fleet');
+    server = await startTestServer({
+      http: (req, res) => {
+        if (req.headers.authorization !== 'Bearer fleet') {
+          res.writeHead(401).end();
+          return;
+        }
+        sseFeed(['event: boom\ndata: {"msg":"auth fleet expired","server":"srv-fleet"}\n\n'])(req, res);
+      },
+    });
+    await start({
+      settings: {
+        alertRules: [
+          {
+            id: 'boom',
+            name: 'Boom',
+            enabled: true,
+            match: { events: ['boom'] },
+            title: 'Boom on {hub} ({entity}): {message}',
+            coalesceMs: 60_000,
+            severity: 'error',
+          },
+        ],
+        hubs: [
+          {
+            id: 'ops-fleet',
+            name: 'Ops fleet',
+            dialect: 'generic',
+            url: `${server.url}/e`,
+            auth: { type: 'bearer', token: { env: 'HUBWATCH_TEST_FLEET_TOKEN' } },
+            fields: { message: 'msg', entity: 'server', entityType: 'server' },
+          },
+        ],
+      },
+    });
+    const notification = await waitFor('the notification', () => stub.notifications[0]);
+    expect(notification.options.title).toBe('Boom on ops-fleet (srv-fleet): auth REDACTED expired');
+    expect(notification.options.body).toBe('Ops fleet · server srv-fleet\nauth REDACTED expired');
   });
 
   it('starts the demo hub on request and again on the next launch, when its hubs are configured', async () => {

@@ -5,6 +5,7 @@
  */
 import type { EngineEvent } from '../event-record';
 import { compactPayload } from './json-text';
+import type { Redactor } from './redaction';
 
 /** The header row, with its `\r\n`. */
 export const CSV_HEADER = 'hub,seq,receivedAt,time,event,id,level,source,entity,message,data\r\n';
@@ -23,13 +24,21 @@ function csvNumber(value: number): string {
   return Number.isFinite(value) ? String(value) : '';
 }
 
-/** One record as a CSV row, with its `\r\n`. */
-export function csvRow(event: EngineEvent): string {
+/**
+ * One record as a CSV row, with its `\r\n`. With `redact`, the content fields are redacted
+ * before they are quoted (message, source, the payload's strings); the identity fields never are.
+ */
+export function csvRow(event: EngineEvent, redact?: Redactor): string {
   const entity = event.entity;
+  const source =
+    redact === undefined || event.source === null ? event.source : redact.secrets(event.source, event);
+  const message = redact === undefined ? event.message : redact.message(event);
+  const data =
+    redact === undefined ? compactPayload(event) : redact.payloadJson(compactPayload(event), event);
   return (
     `${csvField(event.hub)},${csvNumber(event.seq)},${csvNumber(event.receivedAt)},${csvNumber(event.time)},` +
-    `${csvField(event.event)},${csvField(event.id)},${event.level},${csvField(event.source)},` +
-    `${entity === null ? '' : csvField(`${entity.type}:${entity.id}`)},${csvField(event.message)},` +
-    `${csvField(compactPayload(event))}\r\n`
+    `${csvField(event.event)},${csvField(event.id)},${event.level},${csvField(source)},` +
+    `${entity === null ? '' : csvField(`${entity.type}:${entity.id}`)},${csvField(message)},` +
+    `${csvField(data)}\r\n`
   );
 }

@@ -15,7 +15,7 @@ import { createRedactor } from './redaction';
 const port = parentPort;
 if (port === null) throw new Error('export-worker runs as a worker thread');
 const setup = workerData as FormatWorkerSetup;
-const formatter = formatterFor(setup.format, createRedactor(setup.secretValues));
+const formatter = formatterFor(setup.format, createRedactor(setup.secretValues, { scrub: setup.scrub }));
 
 port.on('message', (request: FormatRequest) => {
   let reply: FormatReply;

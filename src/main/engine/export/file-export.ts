@@ -26,6 +26,7 @@ export interface ExportToFileOptions {
    * query), or batches the store packed for the format workers (`store.packedBatches`).
    */
   batches: AsyncIterable<readonly EngineEvent[] | PackedBatch>;
+  /** Redacts each record's content fields; its setup travels to the format workers. */
   redact: Redactor;
   /** Cancels the export: the temporary file is removed and the promise rejects. */
   signal?: AbortSignal;
@@ -109,7 +110,7 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
       if (pool === null && batchesSeen > 0 && options.worker)
         pool = new FormatWorkerPool(
           options.worker,
-          { format, secretValues: redact.secretValues },
+          { format, secretValues: redact.secretValues, scrub: redact.scrub },
           workerCount,
         );
       batchesSeen++;

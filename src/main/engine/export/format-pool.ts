@@ -20,6 +20,8 @@ export interface FormatWorkerSetup {
   format: ExportFormat;
   /** Known secret values for the redactor (see `createRedactor`). */
   secretValues: readonly string[];
+  /** Whether the redactor scrubs payloads too (see `RedactionSetup`). */
+  scrub: boolean;
 }
 
 /** A batch to format. */

@@ -1,6 +1,6 @@
 /**
- * The export formats, each a header and a line writer with redaction applied to every
- * line — shared by file exports and `hubwatch capture`.
+ * The export formats, each a header and a line writer that redacts each record field by
+ * field (content redacted, identity never) — shared by file exports and `hubwatch capture`.
  */
 import type { ExportFormat } from '../../../shared/api';
 import type { EngineEvent } from '../event-record';
@@ -22,16 +22,33 @@ export interface LineFormatter {
   line(event: EngineEvent): string;
 }
 
-const WRITERS: Readonly<Record<ExportFormat, { header: string; line: (event: EngineEvent) => string }>> = {
+const WRITERS: Readonly<
+  Record<ExportFormat, { header: string; line: (event: EngineEvent, redact: Redactor) => string }>
+> = {
   ndjson: { header: '', line: ndjsonLine },
   csv: { header: CSV_HEADER, line: csvRow },
   text: { header: '', line: textLine },
 };
 
-/** The formatter for `format`, passing every line through `redact`. */
+/** Matches at once: a regex test makes V8 flatten the string it is given (see `formatterFor`). */
+const AT_ONCE = /^/;
+
+/**
+ * The formatter for `format`, redacting the content fields of every record with `redact`.
+ * Each line is flattened once written: a line is built of a few dozen concatenated pieces,
+ * and a batch of 8,192 such ropes, held until it is encoded, cost a format worker (whose
+ * young generation is capped) twice the time in garbage collection and UTF-8 encoding.
+ */
 export function formatterFor(format: ExportFormat, redact: Redactor): LineFormatter {
   const writer = WRITERS[format];
-  return { header: writer.header, line: (event) => redact(writer.line(event)) };
+  return {
+    header: writer.header,
+    line: (event) => {
+      const line = writer.line(event, redact);
+      AT_ONCE.test(line);
+      return line;
+    },
+  };
 }
 
 /** Whether a string names an export format (for command-line arguments). */

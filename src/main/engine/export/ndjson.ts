@@ -6,6 +6,7 @@
  */
 import type { EngineEvent } from '../event-record';
 import { payloadOnOneLine, stringifyJson } from './json-text';
+import type { Redactor } from './redaction';
 
 function numberJson(value: number): string {
   return Number.isFinite(value) ? String(value) : 'null';
@@ -15,15 +16,23 @@ function nullableString(value: string | null): string {
   return value === null ? 'null' : JSON.stringify(value);
 }
 
-/** One record as an NDJSON line, with its trailing `\n`. */
-export function ndjsonLine(event: EngineEvent): string {
+/**
+ * One record as an NDJSON line, with its trailing `\n`. With `redact`, the content fields
+ * are redacted (message, source, the payload's strings); the identity fields never are.
+ */
+export function ndjsonLine(event: EngineEvent, redact?: Redactor): string {
   const entity = event.entity;
+  const source =
+    redact === undefined || event.source === null ? event.source : redact.secrets(event.source, event);
+  const message = redact === undefined ? event.message : redact.message(event);
+  const data =
+    redact === undefined ? payloadOnOneLine(event) : redact.payloadJson(payloadOnOneLine(event), event);
   return (
     `{"hub":${JSON.stringify(event.hub)},"seq":${numberJson(event.seq)}` +
     `,"receivedAt":${numberJson(event.receivedAt)},"time":${numberJson(event.time)}` +
     `,"event":${JSON.stringify(event.event)},"id":${nullableString(event.id)}` +
-    `,"level":${stringifyJson(event.level)},"source":${nullableString(event.source)}` +
+    `,"level":${stringifyJson(event.level)},"source":${nullableString(source)}` +
     `,"entity":${entity === null ? 'null' : `{"type":${JSON.stringify(entity.type)},"id":${JSON.stringify(entity.id)}}`}` +
-    `,"message":${nullableString(event.message)},"data":${payloadOnOneLine(event)}}\n`
+    `,"message":${nullableString(message)},"data":${data}}\n`
   );
 }

@@ -1,14 +1,68 @@
 /**
- * Keeping credentials out of exported files and CLI output. Runs on every written line, so
- * each rule is guarded by a cheap substring check and lines that cannot contain a
- * credential are returned untouched.
+ * Keeping credentials out of what Hubwatch writes and shows — exports, `hubwatch capture`,
+ * the UI, notifications — without ever rewriting identity. The rules (README, "Credentials
+ * and redaction"):
+ *
+ * - (a) Identity is never altered: hub ids and names, event names, event ids, entity ids,
+ *   config values the operator typed. A hub `ops-fleet` whose token is `fleet` stays
+ *   `ops-fleet` everywhere.
+ * - (b) Exact known secret values are replaced by `REDACTED` in event content (the message,
+ *   the source, payload strings) and in diagnostics (text Hubwatch builds: connection
+ *   states, probe reports, notices, error messages).
+ * - (c) The pattern heuristics (`?token=`-style parameters, `Bearer …`, Backend.AI
+ *   signatures) apply to diagnostics and to the derived `message`, not to the payload,
+ *   which stays as received except for exact secret values — unless `scrub` is on (the
+ *   export option and `hubwatch capture --scrub`), which applies them to the payload too.
+ *
+ * So redaction works per field, never over a formatted line. The export hot path calls it
+ * for a few fields of every record, so each rule is guarded by a cheap check and text that
+ * cannot contain a credential is returned untouched.
  */
+import { MIN_REDACTED_SECRET_LENGTH } from '../../../shared/secret-length';
 
-/** Turns a line into one without credentials. */
-export interface Redactor {
-  (text: string): string;
-  /** The known secret values it removes (a format worker builds the same redactor from them). */
+/** What a redactor is built from; a format worker builds the same redactor from it. */
+export interface RedactionSetup {
+  /** Known secret values (see `collectSecretValues`). */
   readonly secretValues: readonly string[];
+  /** Apply the pattern heuristics to payloads too, not only to messages and diagnostics. */
+  readonly scrub: boolean;
+}
+
+/**
+ * The identity of an event — its hub id, event name and entity id. Where its content names
+ * them (`srv-fleet crashed`, `"server_id":"srv-fleet"`), they are kept as they are.
+ */
+export interface EventIdentity {
+  hub: string;
+  event: string;
+  entity: { id: string } | null;
+}
+
+/** Strings a redaction leaves alone where they occur (null and empty ones are ignored). */
+export type KeptStrings = readonly (string | null | undefined)[];
+
+/** Removes credentials field by field (see the rules above). */
+export interface Redactor extends RedactionSetup {
+  /**
+   * Diagnostics — text Hubwatch builds itself: known secrets and the pattern heuristics.
+   * Occurrences of the `keep` strings (the hub ids and names the text may name) are left
+   * alone, unless a secret match reaches beyond one of them.
+   */
+  text(text: string, keep?: KeptStrings): string;
+  /** An event's derived message: known secrets and the pattern heuristics, its own identity kept. */
+  message(event: EventIdentity & { message: string | null }): string | null;
+  /** Known secrets only, never the heuristics (the `source` field); `of`'s identity kept. */
+  secrets(text: string, of?: EventIdentity): string;
+  /** One string of a parsed payload: known secrets, and with `scrub` the heuristics; `of`'s identity kept. */
+  payloadString(text: string, of?: EventIdentity): string;
+  /**
+   * A payload as JSON text (as received, or serialised): known secrets inside its string
+   * literals (in their JSON-escaped forms too), and with `scrub` the heuristics; `of`'s
+   * identity kept.
+   */
+  payloadJson(text: string, of?: EventIdentity): string;
+  /** A parsed payload with every string and key passed through `payloadString`. */
+  payloadValue<T>(value: T, of?: EventIdentity): T;
 }
 
 /** What a removed credential is replaced with. */
@@ -17,9 +71,10 @@ export const REDACTED = 'REDACTED';
 /**
  * Shorter known values are not redacted by value: replacing every occurrence of a
  * 1–3 character string would shred the export, and such a value is no secret anyway.
- * (URL, Bearer and signature rules still apply to them.)
+ * (URL, Bearer and signature rules still apply to them.) The hub editor warns about
+ * secrets shorter than `SHORT_SECRET_LENGTH`, which may still match text by chance.
  */
-export const MIN_SECRET_LENGTH = 4;
+export const MIN_SECRET_LENGTH = MIN_REDACTED_SECRET_LENGTH;
 
 /** Parameter names that are credentials with any prefix (`access_token`, `X-Amz-Signature`). */
 const CREDENTIAL_NAME_ENDINGS = [
@@ -128,29 +183,60 @@ const BEARER_WORD = /bearer/i;
 // Not an auth-param (`Bearer realm="hub"` in a WWW-Authenticate challenge): that is no token.
 const BEARER_TOKEN = /\b(bearer\s+)(?![\w-]+=")[\w\-.~+/]+=*/gi;
 
-/** The forms a secret takes once written: as is, JSON-escaped, URL-encoded, CSV-quoted. */
+/** The forms a secret takes once written: as is, JSON-escaped, URL-encoded. */
 function writtenForms(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
   const url = encodeURIComponent(secret);
-  const forms = [secret, json, url, url.replaceAll('%20', '+')];
-  return [...forms, ...forms.map((form) => form.replaceAll('"', '""'))];
+  // Fields are redacted before CSV quotes them, so no CSV-quoted form is needed.
+  return [secret, json, url, url.replaceAll('%20', '+')];
+}
+
+/** The pattern heuristics: credential parameters, Backend.AI signatures, `Bearer <token>`. */
+function redactPatterns(text: string): string {
+  const out = redactCredentialParams(text);
+  // A literal regex test is a fast skip search; String#includes is several times slower here.
+  return BEARER_WORD.test(out) ? out.replace(BEARER_TOKEN, `$1${REDACTED}`) : out;
+}
+
+/** Where the `keep` strings occur in `text`, as [start, end) pairs. */
+function spansOf(text: string, keep: KeptStrings): number[] {
+  const spans: number[] = [];
+  for (const word of keep) {
+    if (!word) continue;
+    for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1))
+      spans.push(at, at + word.length);
+  }
+  return spans;
+}
+
+function inSpan(spans: readonly number[], start: number, end: number): boolean {
+  for (let i = 0; i < spans.length; i += 2) if (spans[i]! <= start && end <= spans[i + 1]!) return true;
+  return false;
+}
+
+/** Whether the quote at `index` is escaped (preceded by an odd number of backslashes). */
+function isEscapedQuote(text: string, index: number): boolean {
+  let backslashes = 0;
+  while (index - backslashes - 1 >= 0 && text.charCodeAt(index - backslashes - 1) === 92) backslashes++;
+  return backslashes % 2 === 1;
 }
 
 /**
- * A redactor for export lines. It replaces with `REDACTED`: credential query parameters
- * (`?token=`, `&access_token=`, `api_key`, `key`, `secret`, `signature`, `sig`, `password`,
- * `auth`, `credential`… case-insensitive), Backend.AI `credential=AK…:<signature>`,
- * `Bearer <token>`, and every known secret value (at least `MIN_SECRET_LENGTH` long)
- * wherever it appears, in its raw, JSON-escaped, URL-encoded and CSV-quoted forms.
+ * A redactor for `setup`: known secret values (at least `MIN_SECRET_LENGTH` long) in their
+ * raw, JSON-escaped and URL-encoded forms; the heuristics replace credential query
+ * parameters (`?token=`, `&access_token=`, `api_key`, `key`, `secret`, `signature`, `sig`,
+ * `password`, `auth`, `credential`… case-insensitive), Backend.AI `credential=AK…:<signature>`
+ * and `Bearer <token>`.
  */
-export function createRedactor(secretValues: readonly string[]): Redactor {
+export function createRedactor(secretValues: readonly string[], options: { scrub?: boolean } = {}): Redactor {
+  const scrub = options.scrub === true;
   const forms = new Set<string>();
   for (const secret of secretValues) {
     if (secret.length < MIN_SECRET_LENGTH) continue;
     for (const form of writtenForms(secret)) forms.add(form);
   }
   // One alternation, longest first so a secret that contains another is replaced whole: a
-  // single scan per line instead of one per secret.
+  // single scan per field instead of one per secret.
   const alternation = [...forms]
     .sort((a, b) => b.length - a.length)
     .map((form) => form.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
@@ -158,15 +244,59 @@ export function createRedactor(secretValues: readonly string[]): Redactor {
   const anySecret = forms.size === 0 ? null : new RegExp(alternation);
   const everySecret = new RegExp(alternation, 'g');
 
-  const redact = (text: string): string => {
-    let out = text;
-    if (anySecret !== null && anySecret.test(out)) out = out.replace(everySecret, REDACTED);
-    out = redactCredentialParams(out);
-    // A literal regex test is a fast skip search; String#includes is several times slower here.
-    if (BEARER_WORD.test(out)) out = out.replace(BEARER_TOKEN, `$1${REDACTED}`);
-    return out;
+  /** Known secrets replaced, except inside the `keep` strings or the identity of `of`. */
+  const replaceSecrets = (text: string, keep: KeptStrings | null, of: EventIdentity | null): string => {
+    if (anySecret === null || !anySecret.test(text)) return text;
+    // Built only here: most text holds no secret, and the hot path allocates nothing for it.
+    const words = keep ?? (of === null ? null : [of.hub, of.event, of.entity?.id]);
+    const spans = words === null ? [] : spansOf(text, words);
+    if (spans.length === 0) return text.replace(everySecret, REDACTED);
+    // A secret inside an identity (token `fleet` in hub `ops-fleet`) is the identity.
+    return text.replace(everySecret, (match: string, offset: number) =>
+      inSpan(spans, offset, offset + match.length) ? match : REDACTED,
+    );
   };
-  return Object.assign(redact, { secretValues: [...secretValues] });
+
+  /** Secrets replaced only inside the string literals of JSON text: never in a number or across tokens. */
+  const replaceSecretsInJson = (text: string, of: EventIdentity | null): string => {
+    if (anySecret === null || !anySecret.test(text)) return text;
+    let out = '';
+    let copiedUpTo = 0;
+    let quote = text.indexOf('"');
+    while (quote !== -1) {
+      let end = text.indexOf('"', quote + 1);
+      while (end !== -1 && isEscapedQuote(text, end)) end = text.indexOf('"', end + 1);
+      // Unterminated: not JSON text after all; the rest is one string's content.
+      const close = end === -1 ? text.length : end;
+      const inner = text.slice(quote + 1, close);
+      const replaced = replaceSecrets(inner, null, of);
+      if (replaced !== inner) {
+        out += text.slice(copiedUpTo, quote + 1) + replaced;
+        copiedUpTo = close;
+      }
+      quote = end === -1 ? -1 : text.indexOf('"', end + 1);
+    }
+    return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+  };
+
+  const payloadString = scrub
+    ? (text: string, of?: EventIdentity) => redactPatterns(replaceSecrets(text, null, of ?? null))
+    : (text: string, of?: EventIdentity) => replaceSecrets(text, null, of ?? null);
+
+  return {
+    secretValues: [...secretValues],
+    scrub,
+    text: (text, keep) => redactPatterns(replaceSecrets(text, keep ?? null, null)),
+    message: (event) =>
+      event.message === null ? null : redactPatterns(replaceSecrets(event.message, null, event)),
+    secrets: (text, of) => replaceSecrets(text, null, of ?? null),
+    payloadString,
+    payloadJson: scrub
+      ? (text, of) => redactPatterns(replaceSecretsInJson(text, of ?? null))
+      : (text, of) => replaceSecretsInJson(text, of ?? null),
+    payloadValue: (value, of) =>
+      anySecret === null && !scrub ? value : redactStrings(value, (text) => payloadString(text, of)),
+  };
 }
 
 /**

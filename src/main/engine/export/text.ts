@@ -4,6 +4,7 @@
  * record never spans lines.
  */
 import type { EngineEvent } from '../event-record';
+import type { Redactor } from './redaction';
 
 /** Earliest and latest instants a Date can hold. */
 const MAX_DATE_MS = 8.64e15;
@@ -18,9 +19,15 @@ export function oneLineField(text: string): string {
   return text.replaceAll('\r', '\\r').replaceAll('\n', '\\n');
 }
 
-/** One record as a text line, with its `\n`: `2026-05-08T00:52:11.241Z bots info auth_client POST …`. */
-export function textLine(event: EngineEvent): string {
-  const source = event.source === null ? '-' : oneLineField(event.source);
-  const message = event.message === null ? event.event : oneLineField(event.message);
+/**
+ * One record as a text line, with its `\n`: `2026-05-08T00:52:11.241Z bots info auth_client POST …`.
+ * With `redact`, the source and message are redacted; the hub, and the event name that
+ * stands in for a missing message, never are.
+ */
+export function textLine(event: EngineEvent, redact?: Redactor): string {
+  const source =
+    event.source === null ? '-' : oneLineField(redact ? redact.secrets(event.source, event) : event.source);
+  const message =
+    event.message === null ? event.event : oneLineField(redact ? redact.message(event)! : event.message);
   return `${isoTime(event.time)} ${event.hub} ${event.level} ${source} ${message}\n`;
 }

@@ -116,3 +116,42 @@ describe('alert rules', () => {
     ).toThrow(/alert rule "bad"/);
   });
 });
+
+describe('alert text', () => {
+  it('is built from the hub, entity and event as they are and the redacted message', () => {
+    const raised: Alert[] = [];
+    const engine = new AlertEngine(
+      { raised: (a) => raised.push(a), updated: () => undefined },
+      () => 'protocube',
+      [
+        {
+          id: 'crash',
+          name: 'Crash',
+          enabled: true,
+          match: { events: ['fleet-crash'] },
+          title: '{event} of {entity} on {hub}: {message}',
+          coalesceMs: 0,
+          severity: 'error',
+        },
+      ],
+      () => 1,
+      (event) => event.message?.replaceAll(' fleet ', ' REDACTED ') ?? null,
+    );
+    const event = makeRecord({
+      hub: 'ops-fleet',
+      event: 'fleet-crash',
+      entity: { type: 'server', id: 'srv-fleet' },
+      message: 'auth fleet expired',
+    });
+    engine.check(event);
+    engine.check({ ...event, hub: 'fleet', message: null });
+    expect(raised.map(({ title, body }) => ({ title, body }))).toEqual([
+      {
+        title: 'fleet-crash of srv-fleet on ops-fleet: auth REDACTED expired',
+        body: 'auth REDACTED expired',
+      },
+      // Without a message the body is the event name, which is identity.
+      { title: 'fleet-crash of srv-fleet on fleet: ', body: 'fleet-crash' },
+    ]);
+  });
+});

@@ -4,7 +4,8 @@ import { exactPayloadText } from '../../../../src/main/engine/payload-text';
 import { parseExactJson, type NumberText } from '../../../../src/shared/exact-json';
 
 const SECRET = 'tok/3f9a7c1e5b';
-const redact = createRedactor([SECRET]);
+const redactor = createRedactor([SECRET]);
+const redact = (text: string) => redactor.payloadString(text);
 
 describe('the payload text the detail pane gets', () => {
   it('is the received text itself when it carries nothing to redact', () => {

@@ -142,6 +142,80 @@ describe('formatters', () => {
     }
   });
 
+  describe('redact content field by field, never identity', () => {
+    // The token `fleet` is in the hub id, the event name, the SSE id, the entity id, the
+    // message, the source and the payload; only the last three are content.
+    const raw =
+      '{"msg":"fleet online, see http://h/e?token=abc","component":"fleet-core","auth":"Bearer xyz","n":7}';
+    const event = exportRecord({
+      hub: 'ops-fleet',
+      event: 'fleet-status',
+      id: 'fleet-1',
+      entity: { type: 'server', id: 'srv-fleet' },
+      source: 'fleet-core',
+      message: 'srv-fleet: fleet online, see http://h/e?token=abc',
+      data: JSON.parse(raw) as never,
+      raw,
+    });
+    const redact = createRedactor(['fleet']);
+    const scrub = createRedactor(['fleet'], { scrub: true });
+
+    it('in NDJSON', () => {
+      const parsed = JSON.parse(formatterFor('ndjson', redact).line(event)) as Record<string, unknown>;
+      expect(parsed).toMatchObject({
+        hub: 'ops-fleet',
+        event: 'fleet-status',
+        id: 'fleet-1',
+        entity: { type: 'server', id: 'srv-fleet' },
+        source: 'REDACTED-core',
+        message: 'srv-fleet: REDACTED online, see http://h/e?token=REDACTED',
+        data: {
+          msg: 'REDACTED online, see http://h/e?token=abc',
+          component: 'REDACTED-core',
+          auth: 'Bearer xyz',
+          n: 7,
+        },
+      });
+      const scrubbed = JSON.parse(formatterFor('ndjson', scrub).line(event)) as { data: unknown };
+      expect(scrubbed.data).toEqual({
+        msg: 'REDACTED online, see http://h/e?token=REDACTED',
+        component: 'REDACTED-core',
+        auth: 'Bearer REDACTED',
+        n: 7,
+      });
+    });
+
+    it('in CSV', () => {
+      const [, row] = parseCsv(CSV_HEADER + formatterFor('csv', redact).line(event));
+      expect(row).toEqual([
+        'ops-fleet',
+        '17',
+        '1778201531300',
+        '1778201531241',
+        'fleet-status',
+        'fleet-1',
+        'info',
+        'REDACTED-core',
+        'server:srv-fleet',
+        'srv-fleet: REDACTED online, see http://h/e?token=REDACTED',
+        '{"msg":"REDACTED online, see http://h/e?token=abc","component":"REDACTED-core","auth":"Bearer xyz","n":7}',
+      ]);
+      const [, scrubbed] = parseCsv(CSV_HEADER + formatterFor('csv', scrub).line(event));
+      expect(scrubbed?.[10]).toBe(
+        '{"msg":"REDACTED online, see http://h/e?token=REDACTED","component":"REDACTED-core","auth":"Bearer REDACTED","n":7}',
+      );
+    });
+
+    it('in text, where the event name stands in for a missing message as it is', () => {
+      expect(formatterFor('text', redact).line(event)).toBe(
+        '2026-05-08T00:52:11.241Z ops-fleet info REDACTED-core srv-fleet: REDACTED online, see http://h/e?token=REDACTED\n',
+      );
+      expect(formatterFor('text', redact).line({ ...event, message: null })).toBe(
+        '2026-05-08T00:52:11.241Z ops-fleet info REDACTED-core fleet-status\n',
+      );
+    });
+  });
+
   it('give CSV alone a header', () => {
     const redact = createRedactor([]);
     expect(formatterFor('csv', redact).header).toBe(CSV_HEADER);
