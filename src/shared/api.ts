@@ -132,7 +132,13 @@ export interface ExportRequest {
 
 export interface ExportProgress {
   exportId: string;
+  /** Events written so far. */
   written: number;
+  /**
+   * Events evicted from memory (the retention limit) before the export could write them:
+   * the file has a gap marker where they are missing. `written + evicted` reaches `total`.
+   */
+  evicted: number;
   /** Events the export will write, when known up front (everything, or one hub's all); else null. */
   total: number | null;
   state: 'running' | 'done' | 'failed' | 'cancelled';

@@ -68,3 +68,14 @@ export const HUB_EVENT_KEYS = [
 
 /** The `event` name of a gap marker: events may be missing before it. */
 export const GAP_EVENT = 'gap';
+
+/**
+ * The `source` of a gap marker. Together with `event: "gap"` it tells a marker from a real
+ * event a hub named `gap`: the engine never gives a real event named `gap` this source.
+ */
+export const GAP_SOURCE = 'hubwatch';
+
+/** Whether a record is a gap marker Hubwatch wrote (not a hub's own event named `gap`). */
+export function isGapMarker(event: Pick<HubEvent, 'event' | 'source'>): boolean {
+  return event.event === GAP_EVENT && event.source === GAP_SOURCE;
+}

@@ -8,12 +8,12 @@ import type { Alert, AlertRule } from '../../shared/alerts';
 import { DEFAULT_ALERT_RULES } from '../../shared/alerts';
 import type { ConnectionState, HubStats } from '../../shared/connection-state';
 import type { HubConfig } from '../../shared/hub-config';
-import type { Level } from '../../shared/hub-event';
+import { GAP_EVENT, GAP_SOURCE, type Level } from '../../shared/hub-event';
 import { AlertEngine } from './alerts';
 import { getDialect } from './dialects';
 import type { HubDialect } from './dialects/types';
 import { EntityTracker } from './entities';
-import { IngestedEvent, type EngineEvent, type MappedEvent } from './event-record';
+import { IngestedEvent, gapMarker, type EngineEvent, type MappedEvent } from './event-record';
 import { createRedactor, type Redactor } from './export/redaction';
 import { HubConnection, type HubConnectionOptions } from './hub-connection';
 import { collectSecretValues, resolveAuth, type SecretProvider } from './secrets';
@@ -465,7 +465,9 @@ export class Engine {
       runtime.canonicalEventName(mapped.event),
       frame.id,
       mapped.level,
-      mapped.source,
+      // DESIGN.md: a real event named gap never has source "hubwatch" — that pair is how
+      // readers of a file tell our markers apart. The payload still holds what it said.
+      mapped.source === GAP_SOURCE && mapped.event === GAP_EVENT ? null : mapped.source,
       mapped.entity,
       mapped.message,
       mapped.data,
@@ -480,25 +482,10 @@ export class Engine {
     this.ingest(runtime, record);
   }
 
+  /** A gap marker (DESIGN.md): `detail` says why events may be missing here. */
   private ingestGap(runtime: HubRuntime, detail: string, at: number): void {
     runtime.stats.gaps++;
-    const marker = new IngestedEvent(
-      runtime.config.id,
-      ++runtime.seq,
-      at,
-      at,
-      'gap',
-      null,
-      'warn',
-      null,
-      null,
-      detail,
-      null,
-      null,
-      false,
-    );
-    marker.gap = true;
-    this.ingest(runtime, marker);
+    this.ingest(runtime, gapMarker(runtime.config.id, ++runtime.seq, at, detail));
   }
 
   private ingest(runtime: HubRuntime, record: IngestedEvent): void {

@@ -1,4 +1,11 @@
-import type { EntityRef, HubEvent, JsonValue, Level } from '../../shared/hub-event';
+import {
+  GAP_EVENT,
+  GAP_SOURCE,
+  type EntityRef,
+  type HubEvent,
+  type JsonValue,
+  type Level,
+} from '../../shared/hub-event';
 
 /**
  * What a dialect makes of one frame: every HubEvent field except those the engine assigns
@@ -105,4 +112,29 @@ export class IngestedEvent implements EngineEvent {
   release(): void {
     if (this.raw !== null) this.parsed = undefined;
   }
+}
+
+/**
+ * A gap marker (DESIGN.md): `event: "gap"`, `level: "warn"`, `source: "hubwatch"`,
+ * `data: null`, a `message` saying why events may be missing, at `seq` — the connection's
+ * markers take the hub's next seq, an export's markers one between two real ones.
+ */
+export function gapMarker(hub: string, seq: number, at: number, message: string): IngestedEvent {
+  const marker = new IngestedEvent(
+    hub,
+    seq,
+    at,
+    at,
+    GAP_EVENT,
+    null,
+    'warn',
+    GAP_SOURCE,
+    null,
+    message,
+    null,
+    null,
+    false,
+  );
+  marker.gap = true;
+  return marker;
 }

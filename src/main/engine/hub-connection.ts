@@ -135,6 +135,11 @@ export class HubConnection {
   private serverRetryMs = 0;
   /** Some connection was open before: the next open is a reconnect. */
   private wasOpen = false;
+  /**
+   * Why the next reconnect cannot resume although events came with ids (the last one could
+   * not be sent): the gap marker's message once the stream is back.
+   */
+  private resumeLost: string | null = null;
 
   // Per attempt.
   private attemptOpened = false;
@@ -275,6 +280,22 @@ export class HubConnection {
         this.finish(outcome.outcome);
         return;
       }
+      if (outcome.lastEventIdRefused) {
+        // Nothing reached the server, so there is nothing to wait for: go again at once,
+        // without the id — and say where events may be missing once the stream is back.
+        this.sink.lastEventId = null;
+        this.resumeLost = `${outcome.reason}; reconnected without it, so events sent meanwhile may be missing`;
+        this.counters.reconnects += 1;
+        attempt += 1;
+        this.emit({
+          state: 'reconnecting',
+          delayMs: 0,
+          at: this.now(),
+          attempt,
+          reason: `${outcome.reason}; reconnecting without it`,
+        });
+        continue;
+      }
       const healthy =
         this.attemptOpened && (this.newFrames > 0 || performance.now() - this.openedAt >= healthyAfterMs);
       if (healthy) this.backoff.reset();
@@ -392,6 +413,7 @@ export class HubConnection {
     this.emit({ state: 'open', since: this.now(), via });
     if (this.wasOpen) this.prepareResume(via);
     this.wasOpen = true;
+    this.resumeLost = null;
   }
 
   /** After a reconnect: decide how to avoid duplicates, and whether events may be missing. */
@@ -407,9 +429,20 @@ export class HubConnection {
       return;
     }
     if (this.sink.lastEventId === null) {
-      this.gap('reconnected without a last event id to resume from: events sent meanwhile may be missing');
+      this.gap(
+        this.resumeLost ??
+          'reconnected without a last event id to resume from: events sent meanwhile may be missing',
+      );
+      // Without a Last-Event-ID the server may start over: what it sends again that we
+      // remember by id is still skipped.
+      if (this.resumeLost !== null) this.catchUp();
       return;
     }
+    this.catchUp();
+  }
+
+  /** Skips, from now on, what the server sends again of the events we remember by id. */
+  private catchUp(): void {
     this.catchingUp = true;
     this.catchUpMax = this.maxIntegerId;
     this.catchUpMin = Infinity;

@@ -13,7 +13,7 @@ import {
   type FilterAccessor,
   type FilterSpec,
 } from '../../shared/filter';
-import type { EngineEvent } from './event-record';
+import { gapMarker, type EngineEvent } from './event-record';
 import { canonicalInteger } from './event-id';
 import { CodedStrings, StringDictionary } from './coded-strings';
 import { PackedStrings } from './packed-strings';
@@ -22,6 +22,7 @@ import {
   PAYLOAD_JSON,
   PAYLOAD_NULL,
   PAYLOAD_TEXT,
+  packRecord,
   payloadData,
   type PackedBatch,
 } from './export/packed-batch';
@@ -275,6 +276,18 @@ export class HubRing {
     };
   }
 
+  /** The first absolute position held whose arrival number is at least `g` (`total` when none is). */
+  positionOfG(g: number): number {
+    let lo = this.firstPos;
+    let hi = this.total;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.g[this.slotOf(mid)]! < g) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Absolute position of the event with this seq, or -1. Seq grows with position. */
   findSeq(seq: number): number {
     let lo = this.firstPos;
@@ -458,6 +471,34 @@ export interface ScanHit {
   slot: number;
 }
 
+/**
+ * Events of one ring that a walk never reached: the ring evicted them (its capacity was
+ * reached) while the walk was paused between slices.
+ */
+export interface EvictedHole {
+  ring: HubRing;
+  /** How many of the walk's events are gone. */
+  count: number;
+  /** The seq of the last event of the ring the walk passed before them (one less than its first, if none). */
+  afterSeq: number;
+  /** When the next event still held was received (when the hole was noticed, if none is). */
+  beforeReceivedAt: number;
+}
+
+/** What `EventStore.walk` walks. */
+export interface WalkOptions {
+  /** Where each ring starts (default: its oldest event held). */
+  starts?: Map<HubRing, number>;
+  /** Only events that arrived before this arrival number (default: all). */
+  endG?: number;
+  /**
+   * Called for each hole in the walk — events it would have visited that were evicted
+   * before it got to them — once per hole, right before the ring's next event is visited
+   * (or at the end, when none of its events follow). Without it holes pass unnoticed.
+   */
+  onEvicted?: (hole: EvictedHole) => void;
+}
+
 /** How an export walks the store. */
 export interface ExportWalkOptions {
   /** Records per batch (default 4,096). */
@@ -469,6 +510,35 @@ export interface ExportWalkOptions {
 }
 
 const DEFAULT_BATCH_CHARS = 8 * 1024 * 1024;
+
+/** What an export batch is made of: events held in the store, and gap markers where some were evicted. */
+type ExportItem = ScanHit | { marker: EngineEvent; evicted: number };
+
+/** Whether a filter leaves anything out (hubs aside): then evicted events may not have matched it. */
+function isFiltering(spec: FilterSpec): boolean {
+  const { hubs: _hubs, ...rest } = spec;
+  return Object.values(rest).some(
+    (value) => value !== undefined && value !== null && value !== false && value !== '',
+  );
+}
+
+/**
+ * The gap marker an export writes where the ring evicted events before the export could
+ * write them. Its seq is half-way between the last event of the hub the export passed and
+ * the next (`10.5` after seq 10): an export's marker never takes a seq a real event has
+ * or will have, and sorting by seq keeps it in its place. Its time is when the next event
+ * still held was received.
+ */
+export function exportGapMarker(hole: EvictedHole, filtered: boolean): EngineEvent {
+  const events = hole.count === 1 ? '1 event was' : `${hole.count} events were`;
+  const matched = filtered ? "; whether they matched the export's filter is unknown" : '';
+  return gapMarker(
+    hole.ring.hubId,
+    hole.afterSeq + 0.5,
+    hole.beforeReceivedAt,
+    `${events} evicted from memory (retention limit) before the export could write them${matched}`,
+  );
+}
 
 export interface EventStoreOptions {
   /** Events kept per hub unless the hub sets its own retention. 0 keeps nothing (headless capture). */
@@ -573,21 +643,45 @@ export class EventStore {
 
   /**
    * Walks the held events of `rings` in global arrival order (a k-way merge on `g`),
-   * calling `visit` for each; stops early when it returns false. `fromG`/`toG` bound the walk.
-   * Synchronous: callers slice long walks with `scanSliced`.
+   * yielding each; the caller stops early by leaving the loop. A walk that is paused
+   * between slices (an export) may find that a ring evicted events it had not reached yet:
+   * it goes on from the oldest event still held and reports the hole (`onEvicted`).
    */
-  *walk(rings: HubRing[], startPositions?: Map<HubRing, number>, endG = Infinity): Generator<ScanHit> {
-    const cursors = rings.map((ring) => ({
-      ring,
-      pos: Math.max(ring.firstPos, startPositions?.get(ring) ?? ring.firstPos),
-    }));
+  *walk(rings: HubRing[], options: WalkOptions = {}): Generator<ScanHit> {
+    const { starts, endG = Infinity, onEvicted } = options;
+    const cursors = rings.map((ring) => {
+      const pos = Math.max(ring.firstPos, starts?.get(ring) ?? ring.firstPos);
+      return {
+        ring,
+        pos,
+        /** The walk's range of this ring ends here; positions after it arrived after `endG`. */
+        end: endG === Infinity ? Infinity : ring.positionOfG(endG),
+        /** Events of the range evicted since the walk last visited one of this ring. */
+        evicted: 0,
+        lastSeq: pos < ring.total ? ring.seq[ring.slotOf(pos)]! - 1 : 0,
+      };
+    });
+    const reportHole = (cursor: (typeof cursors)[number]): void => {
+      const { ring } = cursor;
+      onEvicted?.({
+        ring,
+        count: cursor.evicted,
+        afterSeq: cursor.lastSeq,
+        beforeReceivedAt: ring.holds(cursor.pos) ? ring.receivedAt[ring.slotOf(cursor.pos)]! : Date.now(),
+      });
+      cursor.evicted = 0;
+    };
     for (;;) {
       let best = -1;
       let bestG = Infinity;
       for (let i = 0; i < cursors.length; i++) {
         const cursor = cursors[i]!;
-        // The ring may have evicted under us between slices.
-        if (cursor.pos < cursor.ring.firstPos) cursor.pos = cursor.ring.firstPos;
+        const first = cursor.ring.firstPos;
+        if (cursor.pos < first) {
+          // The ring evicted under us between slices: those events are gone.
+          if (cursor.pos < cursor.end) cursor.evicted += Math.min(first, cursor.end) - cursor.pos;
+          cursor.pos = first;
+        }
         if (cursor.pos >= cursor.ring.total) continue;
         const g = cursor.ring.g[cursor.ring.slotOf(cursor.pos)]!;
         if (g < bestG) {
@@ -595,12 +689,16 @@ export class EventStore {
           best = i;
         }
       }
-      if (best < 0 || bestG >= endG) return;
+      if (best < 0 || bestG >= endG) break;
       const cursor = cursors[best]!;
+      if (cursor.evicted > 0) reportHole(cursor);
       const slot = cursor.ring.slotOf(cursor.pos);
+      cursor.lastSeq = cursor.ring.seq[slot]!;
       yield { ring: cursor.ring, pos: cursor.pos, slot };
       cursor.pos++;
     }
+    // Holes that reach the end of a ring's range: none of its events follow them.
+    for (const cursor of cursors) if (cursor.evicted > 0) reportHole(cursor);
   }
 
   /**
@@ -608,7 +706,9 @@ export class EventStore {
    * exports. Yields to the event loop between batches so ingest goes on meanwhile.
    */
   iterate(spec: FilterSpec, options: ExportWalkOptions = {}): AsyncGenerator<EngineEvent[]> {
-    return this.exportWalk(spec, options, (hits) => hits.map((hit) => hit.ring.eventAt(hit.slot)));
+    return this.exportWalk(spec, options, (items) =>
+      items.map((item) => ('marker' in item ? item.marker : item.ring.eventAt(item.slot))),
+    );
   }
 
   /**
@@ -620,9 +720,17 @@ export class EventStore {
     return this.exportWalk(
       spec,
       options,
-      (hits) => {
-        const packer = new BatchPacker(hits.length);
-        for (const hit of hits) hit.ring.packInto(hit.slot, packer);
+      (items) => {
+        const packer = new BatchPacker(items.length);
+        for (const item of items) {
+          if ('marker' in item) {
+            packRecord(packer, item.marker);
+            packer.markers++;
+            packer.evicted += item.evicted;
+          } else {
+            item.ring.packInto(item.slot, packer);
+          }
+        }
         return packer.finish();
       },
       // A worker formats a whole batch in memory: megabyte payloads make short batches.
@@ -633,12 +741,14 @@ export class EventStore {
   /**
    * Walks the events matching `spec` in arrival order in batches, each turned into what the
    * caller yields by `collect` before anything else runs: after a batch is yielded, ingest
-   * and I/O run, and the ring may evict what the batch held.
+   * and I/O run, and the ring may evict what the batch held. The walk covers what the store
+   * held when it started; events evicted before the walk reached them are not silently
+   * skipped: a gap marker (`exportGapMarker`) takes their place in the batch.
    */
   private async *exportWalk<B>(
     spec: FilterSpec,
     options: ExportWalkOptions,
-    collect: (hits: readonly ScanHit[]) => B,
+    collect: (items: readonly ExportItem[]) => B,
     weigh?: (hit: ScanHit) => number,
   ): AsyncGenerator<B> {
     const compiled = this.compileFor(spec, this.allRings());
@@ -646,26 +756,31 @@ export class EventStore {
     const tests = new Map(compiled.map(({ ring, test }) => [ring, test]));
     const endG = this.nextG;
     const batchSize = options.batchSize ?? 4096;
-    const starts = new Map<HubRing, number>();
     const maxChars = options.maxChars ?? DEFAULT_BATCH_CHARS;
-    let hits: ScanHit[] = [];
+    const filtered = isFiltering(spec);
+    let items: ExportItem[] = [];
     let chars = 0;
-    for (const hit of this.walk([...tests.keys()], starts, endG)) {
+    const onEvicted = (hole: EvictedHole): void => {
+      const marker = exportGapMarker(hole, filtered);
+      items.push({ marker, evicted: hole.count });
+      chars += marker.message?.length ?? 0;
+    };
+    for (const hit of this.walk([...tests.keys()], { endG, onEvicted })) {
       if (options.signal?.aborted)
         throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
       if (tests.get(hit.ring)!(hit.slot)) {
-        hits.push(hit);
+        items.push(hit);
         if (weigh) chars += weigh(hit);
       }
-      if (hits.length >= batchSize || chars >= maxChars) {
-        yield collect(hits);
-        hits = [];
+      if (items.length >= batchSize || chars >= maxChars) {
+        yield collect(items);
+        items = [];
         chars = 0;
         // Let ingest and I/O run between batches of a long export.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    if (hits.length > 0) yield collect(hits);
+    if (items.length > 0) yield collect(items);
   }
 
   /**

@@ -494,6 +494,7 @@ export class Workspace {
     const progress: ExportProgress = {
       exportId,
       written: 0,
+      evicted: 0,
       total: this.knownTotal(request.filter),
       state: path === null ? 'cancelled' : 'running',
       file: path,
@@ -514,8 +515,9 @@ export class Workspace {
       redact: createRedactor(this.engine.redactor.secretValues, { scrub: request.scrub === true }),
       worker: this.host.exportWorker ?? null,
       signal: controller.signal,
-      onProgress: (written: number) => {
+      onProgress: (written: number, evicted: number) => {
         progress.written = written;
+        progress.evicted = evicted;
         const now = Date.now();
         if (now - lastEmit > 200) {
           lastEmit = now;
@@ -527,6 +529,7 @@ export class Workspace {
         (result) => {
           progress.state = 'done';
           progress.written = result.count;
+          progress.evicted = result.evicted;
           progress.bytes = result.bytes;
           progress.downloadUrl = this.host.downloadUrl(result.path);
           emit();

@@ -361,3 +361,47 @@ describe('hubwatch capture of a hub whose id and name contain its own token', ()
     );
   });
 });
+
+describe('hubwatch capture of a hub whose event id HTTP cannot carry', () => {
+  let server: Server;
+  let port: number;
+  const lastEventIds: (string | undefined)[] = [];
+
+  beforeAll(async () => {
+    // An id with a control character, the stream ends; the reconnect gets one more event,
+    // and after that the hub is done (204).
+    server = createServer((req, res) => {
+      const header = req.headers['last-event-id'];
+      lastEventIds.push(typeof header === 'string' ? header : undefined);
+      if (lastEventIds.length > 2) return res.writeHead(204).end();
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('retry: 20\n\n');
+      res.end(lastEventIds.length === 1 ? 'id: a\u0001b\ndata: {"n":1}\n\n' : 'id: 2\ndata: {"n":2}\n\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  it('reconnects without it, writes a gap marker saying why, and exits when the hub ends', async () => {
+    const config = writeConfig('control-id.json', [
+      { id: 'ctl', dialect: 'generic', url: `http://127.0.0.1:${port}/` },
+    ]);
+    // No --duration: only the hub's end can stop it.
+    const run = await runCli(['capture', '--config', config], { timeoutMs: 20_000 });
+    expect(run.code).toBe(0);
+    expect(lastEventIds).toEqual([undefined, undefined, '2']);
+    const events = parseNdjson(run.stdout);
+    expect(events.map((event) => [event.seq, event.event, event.source])).toEqual([
+      [1, 'message', null],
+      [2, 'gap', 'hubwatch'],
+      [3, 'message', null],
+    ]);
+    expect(events[1]).toMatchObject({ level: 'warn', data: null, id: null });
+    expect(events[1]!.message).toContain('"a\\u0001b" cannot be sent as Last-Event-ID');
+    expect(run.stderr).toMatch(/reconnecting in 0\.0 s: the last event id/);
+  });
+});

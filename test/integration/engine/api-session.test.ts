@@ -528,3 +528,46 @@ describe('a hub whose id and name contain its own token', () => {
     expect(ws.hubConfigs()).toEqual([]);
   });
 });
+
+describe('an export that the retention limit outruns', () => {
+  it('reports in its progress how many events were evicted before they could be written', async () => {
+    const local = new ExportShelf();
+    const ws = serveWorkspace(local);
+    const store = ws.engine.store;
+    const ring = store.ensureRing('busy', 'generic', 10_000);
+    const append = (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const seq = ring.total + 1;
+        store.append(ring, store.takeG(), makeRecord({ hub: 'busy', seq, message: `m${seq}` }));
+      }
+    };
+    append(10_000);
+    let done: ExportProgress | null = null;
+    const stop = ws.subscribe({
+      onExport: (progress) => {
+        if (progress.state !== 'running') done = progress;
+      },
+    });
+    const started = await ws.startExport({ format: 'ndjson', filter: {} });
+    expect(started).toMatchObject({ state: 'running', total: 10_000, evicted: 0 });
+    // Ingest outruns the walk: 6,000 more events each time the export lets the loop run.
+    while (done === null) {
+      append(6_000);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    stop();
+    const finished = done as ExportProgress;
+    expect(finished.state).toBe('done');
+    const records = readFileSync(finished.file!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number; source: string | null; event: string });
+    const real = records.filter((record) => !(record.event === 'gap' && record.source === 'hubwatch'));
+    expect(finished.evicted).toBeGreaterThan(0);
+    expect(finished.written).toBe(real.length);
+    expect(finished.written + finished.evicted).toBe(10_000);
+    expect(records.length - real.length).toBeGreaterThan(0);
+    await ws.close();
+    local.clear();
+  });
+});

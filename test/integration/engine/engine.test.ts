@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/main/engine/engine';
-import type { EngineEvent } from '../../../src/main/engine/event-record';
+import { toHubEvent, type EngineEvent } from '../../../src/main/engine/event-record';
 import { startDemoHub, type DemoHub } from '../../../src/demo-hub/demo-hub';
 import type { HubConfig } from '../../../src/shared/hub-config';
+import { isGapMarker } from '../../../src/shared/hub-event';
 
 let demo: DemoHub;
 
@@ -223,5 +224,73 @@ describe('event names and batched records', () => {
       expect(event.data).toEqual({ n, repeat: index % 2, nested: { list: [1, 'two', null] } });
       expect(JSON.parse(event.raw!)).toEqual(event.data);
     });
+  });
+});
+
+describe('gap markers and a real event named gap', () => {
+  let server: Server;
+  let url = '';
+  let connections = 0;
+
+  beforeAll(async () => {
+    // A hub whose own events are named gap, from a component it calls "hubwatch", with a
+    // null payload: everything a marker has. No ids, so every reconnect is a real gap.
+    server = createServer((_req, res) => {
+      connections++;
+      res.writeHead(connections > 2 ? 204 : 200, { 'Content-Type': 'text/event-stream' });
+      if (connections > 2) return res.end();
+      res.write('event: gap\ndata: {"component":"hubwatch","severity":"warn","msg":null}\n\n');
+      res.end('event: gap\ndata: null\n\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('are told apart by source "hubwatch", which a real event named gap never gets', async () => {
+    const engine = new Engine({
+      batchDelayMs: 1,
+      connection: { backoffBaseMs: 5, backoffCapMs: 10, random: () => 0 },
+    });
+    const received: EngineEvent[] = [];
+    engine.subscribe({ onEvents: (batch) => received.push(...batch) });
+    engine.setHubs([
+      {
+        id: 'g',
+        dialect: 'generic',
+        url,
+        fields: { source: 'component', level: 'severity', message: 'msg' },
+      },
+    ]);
+    engine.start();
+    await until(() => engine.hub('g')?.state.state === 'ended');
+    await engine.stop();
+
+    const records = received.map(toHubEvent);
+    const markers = records.filter(isGapMarker);
+    const real = records.filter((record) => !isGapMarker(record));
+    // Two connections of two events each, and one marker at the reconnect between them.
+    expect(real).toHaveLength(4);
+    expect(markers).toHaveLength(1);
+    expect(received.filter((event) => event.gap).map(toHubEvent)).toEqual(markers);
+    expect(markers[0]).toMatchObject({
+      event: 'gap',
+      level: 'warn',
+      source: 'hubwatch',
+      data: null,
+      id: null,
+    });
+    expect(markers[0]!.message).toMatch(/without a last event id.*may be missing/);
+    for (const event of real) {
+      expect(event.event).toBe('gap');
+      expect(event.source).not.toBe('hubwatch');
+    }
+    // The hub's own source field is not taken over: its payload still says what it said.
+    expect(real[0]).toMatchObject({ level: 'warn', source: null, data: { component: 'hubwatch' } });
+    expect(engine.store.count({})).toBe(5);
   });
 });

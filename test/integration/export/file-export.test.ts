@@ -6,9 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src/main/engine/engine';
 import { toHubEvent, type EngineEvent } from '../../../src/main/engine/event-record';
 import { createLineSink, exportToFile } from '../../../src/main/engine/export/file-export';
 import { createRedactor } from '../../../src/main/engine/export/redaction';
+import { isGapMarker, type HubEvent } from '../../../src/shared/hub-event';
+import { sseHead, startTestServer, waitFor, type TestServer } from '../../support/sse-test-server';
 import { exportRecord, parseCsv } from '../../unit/main/engine/export/export-records';
 
 let dir: string;
@@ -58,7 +61,7 @@ describe('exportToFile', () => {
       redact: noRedaction,
     });
     const text = await readFile(path, 'utf8');
-    expect(result).toEqual({ count: 2_500, bytes: Buffer.byteLength(text), path });
+    expect(result).toEqual({ count: 2_500, evicted: 0, bytes: Buffer.byteLength(text), path });
     const lines = text.split('\n');
     expect(lines.pop()).toBe('');
     expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual(records.map(toHubEvent));
@@ -297,4 +300,108 @@ describe('createLineSink', () => {
     await sink.end();
     expect((await readFile(path, 'utf8')).split('\n')).toHaveLength(1_001);
   });
+});
+
+describe('an export of a fast hub with a small retention', () => {
+  const RETENTION = 2_000;
+  let server: TestServer;
+  let engine: Engine;
+
+  beforeEach(async () => {
+    // As fast as the socket takes it: ingest keeps evicting the oldest events.
+    let n = 0;
+    server = await startTestServer({
+      http: (_req, res) => {
+        sseHead(res);
+        const pump = (): void => {
+          for (;;) {
+            let chunk = '';
+            for (let i = 0; i < 200; i++)
+              chunk += `id: ${++n}\ndata: {"n":${n},"pad":"${'x'.repeat(150)}"}\n\n`;
+            if (!res.write(chunk)) break;
+          }
+          res.once('drain', pump);
+        };
+        pump();
+      },
+    });
+    engine = new Engine({ capacityPerHub: RETENTION });
+    engine.setHubs([{ id: 'fast', dialect: 'generic', url: `${server.url}/events` }]);
+    engine.start();
+    await waitFor(() => (engine.hub('fast')?.stats.evicted ?? 0) > RETENTION, 'the ring to wrap');
+  });
+
+  afterEach(async () => {
+    await engine.stop();
+    await server.close();
+  });
+
+  it.each([
+    ['on the main thread', null],
+    ['on worker threads', new URL('../../../out/cli/export-worker.js', import.meta.url)],
+  ])(
+    'formatted %s, writes a gap marker at each hole and reports exactly what was evicted',
+    async (_where, worker) => {
+      const ring = engine.store.ring('fast')!;
+      // The export covers what is held as it starts.
+      const firstSeq = ring.seq[ring.slotOf(ring.firstPos)]!;
+      const lastSeq = ring.seq[ring.slotOf(ring.total - 1)]!;
+      const path = join(dir, 'fast.ndjson');
+      const progress: [number, number][] = [];
+      const result = await exportToFile({
+        path,
+        format: 'ndjson',
+        // A slow walk: 50 events per slice, while the hub sends hundreds per read.
+        batches: engine.store.packedBatches({}, { batchSize: 50 }),
+        redact: noRedaction,
+        worker,
+        workerCount: 2,
+        onProgress: (written, evicted) => progress.push([written, evicted]),
+      });
+      const records = (await readFile(path, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as HubEvent);
+
+      let previous = firstSeq - 1;
+      let marker: HubEvent | null = null;
+      let missing = 0;
+      let markers = 0;
+      let events = 0;
+      for (const record of records) {
+        if (isGapMarker(record)) {
+          expect(marker).toBeNull();
+          expect(record).toMatchObject({
+            hub: 'fast',
+            level: 'warn',
+            data: null,
+            id: null,
+            seq: previous + 0.5,
+          });
+          marker = record;
+          markers++;
+          continue;
+        }
+        const hole = record.seq - previous - 1;
+        // No hole without a marker right there, saying how many are missing.
+        if (hole > 0) expect(marker?.message).toMatch(new RegExp(`^${hole} events? (was|were) evicted`));
+        else expect(marker).toBeNull();
+        missing += Math.max(0, hole);
+        marker = null;
+        previous = record.seq;
+        events++;
+      }
+      if (marker !== null) {
+        const tail = lastSeq - previous;
+        expect(marker.message).toMatch(new RegExp(`^${tail} events? (was|were) evicted`));
+        missing += tail;
+      } else {
+        expect(previous).toBe(lastSeq);
+      }
+      expect(markers).toBeGreaterThan(0);
+      expect(events + missing).toBe(lastSeq - firstSeq + 1);
+      expect(result).toMatchObject({ count: events, evicted: missing });
+      expect(progress.at(-1)).toEqual([events, missing]);
+    },
+  );
 });

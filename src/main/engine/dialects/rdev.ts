@@ -7,6 +7,7 @@
 import { effectiveTransport, type HubConfig } from '../../../shared/hub-config';
 import type { EntityRef, Level } from '../../../shared/hub-event';
 import type { MappedEvent } from '../event-record';
+import { isClientRefusal, unsendableHeader, utf8HeaderValue } from '../transports/http-fetch';
 import { StopError, type AttemptContext, type Frame, type RequestSpec } from '../transports/types';
 import { buildRequest, silenceTimeoutMs } from './attempt-request';
 import {
@@ -169,21 +170,39 @@ class RdevHub {
     const request = buildRequest(this.hub, this.context, 'POST', rdevShellUrl(this.baseUrl, this.project), {
       'Content-Type': 'application/json',
     });
+    // As on the stream: UTF-8 bytes for non-ASCII values, and a header fetch refuses stops
+    // the hub (retrying would refuse it again, forever).
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) headers[name] = utf8HeaderValue(value);
+    const refused = (detail: string) =>
+      new StopError({ state: 'failed', reason: 'bad_config', detail: `starting the command: ${detail}` });
+    const unsendable = unsendableHeader(headers);
+    if (unsendable !== null) throw refused(`the request cannot be sent: ${unsendable}`);
     let response: Response;
     let body: string;
     try {
-      response = await this.context.fetch(request.url, {
-        method: 'POST',
-        headers: request.headers,
-        body: JSON.stringify({ command }),
-        // A redirect would replay the POST (and its credentials) somewhere we did not configure.
-        redirect: 'manual',
-        signal: stopSignal
-          ? AbortSignal.any([stopSignal, AbortSignal.timeout(START_TIMEOUT_MS)])
-          : AbortSignal.timeout(START_TIMEOUT_MS),
-      });
+      response = await this.context
+        .fetch(request.url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ command }),
+          // A redirect would replay the POST (and its credentials) somewhere we did not configure.
+          redirect: 'manual',
+          signal: stopSignal
+            ? AbortSignal.any([stopSignal, AbortSignal.timeout(START_TIMEOUT_MS)])
+            : AbortSignal.timeout(START_TIMEOUT_MS),
+        })
+        .catch((error: unknown) => {
+          // Whatever else fetch refuses to send is refused every time too.
+          if (isClientRefusal(error)) {
+            const why = error instanceof Error ? error.message : String(error);
+            throw refused(`the request cannot be sent: ${why}`);
+          }
+          throw error;
+        });
       body = await response.text();
     } catch (error) {
+      if (error instanceof StopError) throw error;
       throw new Error(
         `starting the command failed: ${error instanceof Error ? error.message : String(error)}`,
         {

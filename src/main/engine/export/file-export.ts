@@ -30,8 +30,11 @@ export interface ExportToFileOptions {
   redact: Redactor;
   /** Cancels the export: the temporary file is removed and the promise rejects. */
   signal?: AbortSignal;
-  /** Called after each batch with the number of records written so far. */
-  onProgress?: (written: number) => void;
+  /**
+   * Called after each batch with the events written so far, and how many the store evicted
+   * before the export could write them (each hole has a gap marker in the file).
+   */
+  onProgress?: (written: number, evicted: number) => void;
   /**
    * The format worker script of this build (`bundledExportWorker`): from the second batch
    * on, batches are formatted on worker threads. Without it everything formats here.
@@ -43,8 +46,13 @@ export interface ExportToFileOptions {
 
 /** A finished export. */
 export interface ExportResult {
-  /** Records written. */
+  /** Events written (the export's own gap markers not counted). */
   count: number;
+  /**
+   * Events the store evicted (its retention limit) before the export could write them; the
+   * file has a gap marker at each place they are missing (see `exportGapMarker`).
+   */
+  evicted: number;
   /** Bytes in the file. */
   bytes: number;
   /** The file written (the requested path). */
@@ -83,22 +91,25 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
   const writer = new ChunkedWriter(stream, DEFAULT_CHUNK_SIZE);
   const formatter = formatterFor(format, redact);
   const workerCount = Math.max(1, options.workerCount ?? defaultWorkerCount());
-  // Batches handed to workers and not yet written, oldest first, with their record counts.
-  const inFlight: { bytes: Promise<Uint8Array>; count: number }[] = [];
+  // Batches handed to workers and not yet written, oldest first, with their event counts.
+  const inFlight: { bytes: Promise<Uint8Array>; count: number; evicted: number }[] = [];
   let pool: FormatWorkerPool | null = null;
   let batchesSeen = 0;
   let count = 0;
+  let evicted = 0;
   let written = 0;
+  let writtenEvicted = 0;
   let reported = 0;
   const report = () => {
-    if (written === reported) return;
-    reported = written;
-    onProgress?.(written);
+    if (written + writtenEvicted === reported) return;
+    reported = written + writtenEvicted;
+    onProgress?.(written, writtenEvicted);
   };
   const writeOldest = async () => {
     const oldest = inFlight.shift()!;
     writer.appendBytes(await oldest.bytes);
     written += oldest.count;
+    writtenEvicted += oldest.evicted;
     if (writer.needsDrain) await writer.drain(signal);
   };
   try {
@@ -114,18 +125,23 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
           workerCount,
         );
       batchesSeen++;
-      const records = isPacked(batch) ? packedLength(batch) : batch.length;
-      count += records;
+      // A packed batch from the store may hold gap markers for events evicted before the walk
+      // got to them: lines in the file, but not events.
+      const events = isPacked(batch) ? packedLength(batch) - batch.markers : batch.length;
+      const lost = isPacked(batch) ? batch.evicted : 0;
+      count += events;
+      evicted += lost;
       if (pool === null) {
         for (const event of isPacked(batch) ? unpackBatch(batch) : batch)
           writer.append(formatter.line(event));
         written = count;
+        writtenEvicted = evicted;
         if (writer.needsDrain) await writer.drain(signal);
       } else {
         const bytes = pool.format(isPacked(batch) ? batch : packBatch(batch));
         // Awaited in order below; until then a failure must not count as unhandled.
         bytes.catch(() => undefined);
-        inFlight.push({ bytes, count: records });
+        inFlight.push({ bytes, count: events, evicted: lost });
         // Two batches per worker keep each busy while the oldest is written.
         while (inFlight.length >= workerCount * 2) await writeOldest();
       }
@@ -142,7 +158,7 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
     await finished(stream);
     signal?.throwIfAborted();
     await rename(temporaryPath, path);
-    return { count, bytes: writer.bytes, path };
+    return { count, evicted, bytes: writer.bytes, path };
   } catch (error) {
     stream.destroy();
     await finished(stream).catch(() => undefined);

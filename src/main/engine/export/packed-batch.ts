@@ -31,6 +31,10 @@ export interface PackedBatch {
   numbers: Float64Array<ArrayBuffer>;
   /** How each record's payload string is to be read (`PAYLOAD_*`). */
   payloadKinds: Uint8Array<ArrayBuffer>;
+  /** Records in the batch that are gap markers the export walk wrote, not stored events. */
+  markers: number;
+  /** Events those markers stand for: evicted before the walk could write them. */
+  evicted: number;
 }
 
 /** There is no payload (`data` is null). The same codes as the store's column. */
@@ -68,6 +72,10 @@ export class BatchPacker {
   private readonly kinds: Uint8Array<ArrayBuffer>;
   private records = 0;
   private ref = 0;
+  /** Gap markers of the export walk among the records (see `PackedBatch.markers`). */
+  markers = 0;
+  /** Events those markers stand for (see `PackedBatch.evicted`). */
+  evicted = 0;
 
   constructor(private readonly capacity: number) {
     this.refs = new Int32Array(capacity * FIELDS * 3);
@@ -147,6 +155,8 @@ export class BatchPacker {
       refs: full ? this.refs : refs.slice(),
       numbers: full ? this.numbers : this.numbers.slice(0, this.records * NUMBERS),
       payloadKinds: full ? this.kinds : this.kinds.slice(0, this.records),
+      markers: this.markers,
+      evicted: this.evicted,
     };
   }
 
@@ -160,38 +170,41 @@ export class BatchPacker {
 /** Packs records for a format worker. */
 export function packBatch(events: readonly EngineEvent[]): PackedBatch {
   const packer = new BatchPacker(events.length);
-  for (const event of events) {
-    let payload: string | null;
-    let kind: number;
-    if (event.raw !== null) {
-      payload = event.raw;
-      kind = PAYLOAD_JSON;
-    } else {
-      const data = event.data;
-      if (data === null) {
-        payload = null;
-        kind = PAYLOAD_NULL;
-      } else if (typeof data === 'string') {
-        payload = data;
-        kind = PAYLOAD_TEXT;
-      } else {
-        // Structured data without received text: its serialisation is what every format writes.
-        payload = stringifyJson(data);
-        kind = PAYLOAD_JSON;
-      }
-    }
-    packer.record(event.seq, event.receivedAt, event.time, kind);
-    packer.value(event.hub);
-    packer.value(event.event);
-    packer.unique(event.id);
-    packer.value(event.level);
-    packer.value(event.source);
-    packer.value(event.entity === null ? null : event.entity.type);
-    packer.value(event.entity === null ? null : event.entity.id);
-    packer.value(event.message);
-    packer.value(payload);
-  }
+  for (const event of events) packRecord(packer, event);
   return packer.finish();
+}
+
+/** Adds one record object to a batch (what the store does from its columns, from the record's fields). */
+export function packRecord(packer: BatchPacker, event: EngineEvent): void {
+  let payload: string | null;
+  let kind: number;
+  if (event.raw !== null) {
+    payload = event.raw;
+    kind = PAYLOAD_JSON;
+  } else {
+    const data = event.data;
+    if (data === null) {
+      payload = null;
+      kind = PAYLOAD_NULL;
+    } else if (typeof data === 'string') {
+      payload = data;
+      kind = PAYLOAD_TEXT;
+    } else {
+      // Structured data without received text: its serialisation is what every format writes.
+      payload = stringifyJson(data);
+      kind = PAYLOAD_JSON;
+    }
+  }
+  packer.record(event.seq, event.receivedAt, event.time, kind);
+  packer.value(event.hub);
+  packer.value(event.event);
+  packer.unique(event.id);
+  packer.value(event.level);
+  packer.value(event.source);
+  packer.value(event.entity === null ? null : event.entity.type);
+  packer.value(event.entity === null ? null : event.entity.id);
+  packer.value(event.message);
+  packer.value(payload);
 }
 
 /** A record read back from a packed batch; `data` is parsed only if something reads it. */

@@ -12,8 +12,17 @@ export type AttemptOutcome =
   /**
    * Reconnect. `retryAfterMs` is the server's Retry-After (a floor for the delay), `code`
    * the network error code when there was one (`ECONNREFUSED`, …), `status` the HTTP status.
+   * `lastEventIdRefused`: nothing was sent, because the last event id cannot go in a header;
+   * the next request must go without it (a refused request is never retried unchanged).
    */
-  | { kind: 'retry'; reason: string; retryAfterMs: number | null; code?: string; status?: number };
+  | {
+      kind: 'retry';
+      reason: string;
+      retryAfterMs: number | null;
+      code?: string;
+      status?: number;
+      lastEventIdRefused?: true;
+    };
 
 /** How a stream ends for good, as `StreamPlan.endsStream` says. */
 export interface StreamEnd {

@@ -7,7 +7,15 @@ import { createParser } from 'eventsource-parser';
 import type { ParseError } from 'eventsource-parser';
 import { abortReason, badConfig, errorMessage, formatMiB, outcomeForStatus } from './attempt';
 import type { AttemptOptions, AttemptOutcome, AttemptSink, StreamEnd } from './attempt';
-import { discard, fetchFollowingRedirects, httpUrl, utf8HeaderValue } from './http-fetch';
+import {
+  discard,
+  fetchFollowingRedirects,
+  headerValueProblem,
+  httpUrl,
+  refusedRequest,
+  unsendableHeader,
+  utf8HeaderValue,
+} from './http-fetch';
 import type { Frame, RequestSpec } from './types';
 
 /** Largest event (or line) the parser buffers, in characters: a 10 MB line fits, a runaway stream does not. */
@@ -70,6 +78,23 @@ export async function runSseAttempt(
     headers = sseRequestHeaders(request, sink.lastEventId);
   } catch (error) {
     return badConfig(`invalid request header: ${errorMessage(error)}`);
+  }
+  // fetch would refuse these itself, every time: say why once instead of retrying forever.
+  // The hub's own headers are checked as fetch holds them (trimmed), under their own names.
+  const own: Record<string, string> = {};
+  for (const name of Object.keys(request.headers)) own[name] = headers.get(name) ?? '';
+  const unsendable = unsendableHeader(own);
+  if (unsendable !== null) return refusedRequest(unsendable);
+  const idProblem = headerValueProblem(headers.get('last-event-id') ?? '');
+  if (idProblem !== null) {
+    // [spec] Any id but one with NUL is valid, and a browser sends it raw; HTTP cannot carry
+    // it. The request changes (no Last-Event-ID) and the connection marks the gap.
+    return {
+      kind: 'retry',
+      reason: `the last event id ${JSON.stringify(sink.lastEventId)} cannot be sent as Last-Event-ID: it ${idProblem}`,
+      retryAfterMs: null,
+      lastEventIdRefused: true,
+    };
   }
   const connected = await fetchFollowingRedirects(url, headers, {
     fetch: options.fetch,

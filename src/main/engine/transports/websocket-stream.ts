@@ -18,7 +18,7 @@ import {
 } from './attempt';
 import type { AttemptOptions, AttemptOutcome, AttemptSink, StreamEnd } from './attempt';
 import { isCredentialHeader } from './redact';
-import { utf8HeaderValue } from './http-fetch';
+import { refusedRequest, unsendableHeader, utf8HeaderValue } from './http-fetch';
 import type { Frame, RequestSpec } from './types';
 
 /** Largest message accepted (ws's default is 100 MiB; a hub event is far smaller). */
@@ -128,6 +128,9 @@ export async function runWebSocketAttempt(
   let url = first;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name] = utf8HeaderValue(value);
+  // ws (node:http) would throw on these every time: fail once, with the header named.
+  const unsendable = unsendableHeader(headers);
+  if (unsendable !== null) return refusedRequest(unsendable);
 
   for (let redirects = 0; ; redirects++) {
     const result = await upgradeOnce(url, headers, sink, options);

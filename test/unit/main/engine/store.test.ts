@@ -3,6 +3,9 @@ import { EventStore } from '../../../../src/main/engine/store';
 import { makeRecord } from '../../../support/records';
 import { toHubEvent } from '../../../../src/main/engine/event-record';
 import type { EngineEvent } from '../../../../src/main/engine/event-record';
+import { unpackBatch } from '../../../../src/main/engine/export/packed-batch';
+import type { FilterSpec } from '../../../../src/shared/filter';
+import { isGapMarker } from '../../../../src/shared/hub-event';
 
 function fill(
   store: EventStore,
@@ -162,5 +165,131 @@ describe('event ids in the store', () => {
     ids.forEach((id, i) => store.append(ring, store.takeG(), makeRecord({ hub: 'h', seq: i + 1, id })));
     expect(ids.map((_, i) => store.get('h', i + 1)!.id)).toEqual(ids);
     expect(store.query({}, { limit: 20 }).map((row) => row.id)).toEqual(ids);
+  });
+});
+
+describe('an export walk the ring evicts under', () => {
+  /** Appends `count` more events to `hub`'s ring (seq goes on from the ring's total). */
+  function more(store: EventStore, hub: string, count: number): void {
+    const ring = store.ensureRing(hub, 'generic');
+    for (let i = 0; i < count; i++) {
+      const seq = ring.total + 1;
+      store.append(ring, store.takeG(), makeRecord({ hub, seq, message: `m${seq}`, receivedAt: 1000 + seq }));
+    }
+  }
+
+  /** Walks `spec` in packed batches, appending `perBatch` events to hub `a` after each one. */
+  async function exportUnderLoad(store: EventStore, spec: FilterSpec, perBatch: number, batchSize = 10) {
+    const records: EngineEvent[] = [];
+    let evicted = 0;
+    let markers = 0;
+    for await (const batch of store.packedBatches(spec, { batchSize })) {
+      records.push(...unpackBatch(batch));
+      evicted += batch.evicted;
+      markers += batch.markers;
+      more(store, 'a', perBatch);
+    }
+    return { records, evicted, markers };
+  }
+
+  /** How many events a marker says were evicted ("12 events were evicted …"). */
+  function countIn(marker: EngineEvent): number {
+    return Number(/^(\d+) events? (was|were) evicted/.exec(marker.message ?? '')?.[1]);
+  }
+
+  /**
+   * Checks one hub's part of an export: real events in seq order, and at each hole exactly
+   * one marker, right there, with a seq between its neighbours and the hole's size.
+   * Returns the seqs written and the events the markers say are missing.
+   */
+  function holesOf(records: EngineEvent[], hub: string, firstSeq: number) {
+    const own = records.filter((record) => record.hub === hub);
+    let previous = firstSeq - 1;
+    let missing = 0;
+    let pending: EngineEvent | null = null;
+    const written: number[] = [];
+    for (const record of own) {
+      if (isGapMarker(record)) {
+        expect(pending).toBeNull();
+        expect(record).toMatchObject({
+          event: 'gap',
+          level: 'warn',
+          source: 'hubwatch',
+          data: null,
+          id: null,
+        });
+        expect(record.seq).toBe(previous + 0.5);
+        pending = record;
+        continue;
+      }
+      expect(record.seq).toBeGreaterThan(previous);
+      const hole = record.seq - previous - 1;
+      if (hole > 0) {
+        expect(pending).not.toBeNull();
+        expect(countIn(pending!)).toBe(hole);
+        missing += hole;
+      } else {
+        expect(pending).toBeNull();
+      }
+      pending = null;
+      previous = record.seq;
+      written.push(record.seq);
+    }
+    if (pending !== null) missing += countIn(pending);
+    return { written, missing, markers: own.filter(isGapMarker).length };
+  }
+
+  it('writes a marker at each hole it finds and counts exactly the events it lost', async () => {
+    const store = new EventStore({ capacityPerHub: 100 });
+    more(store, 'a', 100);
+    more(store, 'b', 40);
+    // The walk takes 10 per batch; hub a evicts 15 after each: it keeps outrunning the walk.
+    const { records, evicted, markers } = await exportUnderLoad(store, {}, 15);
+    const a = holesOf(records, 'a', 1);
+    expect(a.markers).toBeGreaterThan(1);
+    expect(a.written.length + a.missing).toBe(100);
+    expect(a.written.every((seq) => seq <= 100)).toBe(true);
+    // Hub b lost nothing and has no marker.
+    const b = holesOf(records, 'b', 1);
+    expect(b).toEqual({ written: Array.from({ length: 40 }, (_, i) => i + 1), missing: 0, markers: 0 });
+    expect(evicted).toBe(a.missing);
+    expect(markers).toBe(a.markers);
+  });
+
+  it('marks a hole before the first event it reached and one reaching past the end of its range', async () => {
+    const store = new EventStore({ capacityPerHub: 100 });
+    more(store, 'b', 10);
+    more(store, 'a', 100);
+    // The first batch is hub b's ten; then hub a loses all it held.
+    const { records, evicted } = await exportUnderLoad(store, {}, 150);
+    const a = records.filter((record) => record.hub === 'a');
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ event: 'gap', source: 'hubwatch', seq: 0.5 });
+    expect(countIn(a[0]!)).toBe(100);
+    expect(evicted).toBe(100);
+  });
+
+  it('says a filtered export cannot know whether the evicted events matched', async () => {
+    const store = new EventStore({ capacityPerHub: 100 });
+    more(store, 'a', 100);
+    const { records } = await exportUnderLoad(store, { text: 'm' }, 15);
+    const marker = records.find(isGapMarker)!;
+    expect(marker.message).toMatch(/evicted .* before the export could write them/);
+    expect(marker.message).toContain('filter');
+  });
+
+  it('gives the same records through iterate as through packed batches', async () => {
+    const plain = new EventStore({ capacityPerHub: 100 });
+    more(plain, 'a', 100);
+    const iterated: EngineEvent[] = [];
+    for await (const batch of plain.iterate({}, { batchSize: 10 })) {
+      iterated.push(...batch);
+      more(plain, 'a', 15);
+    }
+    const packing = new EventStore({ capacityPerHub: 100 });
+    more(packing, 'a', 100);
+    const { records } = await exportUnderLoad(packing, {}, 15);
+    expect(iterated.map(toHubEvent)).toEqual(records.map(toHubEvent));
+    expect(iterated.filter(isGapMarker).length).toBeGreaterThan(1);
   });
 });

@@ -181,6 +181,7 @@ describe('the exports store', () => {
   const progress = (state: ExportProgress['state'], extra: Partial<ExportProgress> = {}): ExportProgress => ({
     exportId: 'x1',
     written: 0,
+    evicted: 0,
     total: null,
     state,
     file: null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHubEvent } from '../../../../../src/main/engine/event-record';
+import { gapMarker, toHubEvent } from '../../../../../src/main/engine/event-record';
 import { CSV_HEADER, csvField, csvRow } from '../../../../../src/main/engine/export/csv';
 import { formatterFor, isExportFormat } from '../../../../../src/main/engine/export/formats';
 import { minifyJsonText } from '../../../../../src/main/engine/export/json-text';
@@ -39,17 +39,22 @@ describe('NDJSON lines', () => {
   it('write a malformed payload and a gap marker with null keys, never empty strings', () => {
     const malformed = exportRecord({ data: '{"trunc', raw: null, malformed: true, id: null, entity: null });
     expect(JSON.parse(ndjsonLine(malformed))).toMatchObject({ data: '{"trunc', id: null, entity: null });
-    const gap = exportRecord({
-      event: 'gap',
-      level: 'warn',
-      data: null,
-      raw: null,
-      message: null,
-      source: null,
-    });
+    const gap = gapMarker('bots', 18, 1778201531300, 'reconnected: events may be missing');
     const parsed = JSON.parse(ndjsonLine(gap)) as Record<string, unknown>;
     expect(Object.keys(parsed)).toHaveLength(11);
-    expect(parsed).toMatchObject({ event: 'gap', data: null, message: null, source: null });
+    expect(parsed).toEqual({
+      hub: 'bots',
+      seq: 18,
+      receivedAt: 1778201531300,
+      time: 1778201531300,
+      event: 'gap',
+      id: null,
+      level: 'warn',
+      source: 'hubwatch',
+      entity: null,
+      message: 'reconnected: events may be missing',
+      data: null,
+    });
   });
 });
 
