@@ -7,7 +7,7 @@ import { Engine } from '../main/engine/engine';
 import type { EngineEvent } from '../main/engine/event-record';
 import { createLineSink, type LineSink } from '../main/engine/export/file-export';
 import { isExportFormat, type ExportFormat } from '../main/engine/export/formats';
-import { createRedactor } from '../main/engine/export/redaction';
+import { createRedactor } from '../main/engine/redaction';
 import {
   collectSecretValues,
   processEnvSecrets,

@@ -20,9 +20,9 @@ import {
 import { startDemoHub } from '../demo-hub/demo-hub';
 import type { Alert } from '../shared/alerts';
 import { describeState } from '../shared/connection-state';
-import { ApiSession } from './engine/api-session';
+import { ApiSession } from './engine/workspace/api-session';
 import type { EngineOptions } from './engine/engine';
-import { Workspace } from './engine/workspace';
+import { Workspace } from './engine/workspace/workspace';
 import type { AppLog } from './app-log';
 import { installAppMenu } from './app-menu';
 import { DemoController, type StartDemoHub } from './demo';

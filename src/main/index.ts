@@ -9,7 +9,7 @@ import { AppLog } from './app-log';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { DesktopApp } from './desktop-app';
 import { bundledExportWorker } from './engine/export/format-pool';
-import { createRedactor } from './engine/export/redaction';
+import { createRedactor } from './engine/redaction';
 import { applySecurityPolicy } from './security';
 
 const here = import.meta.dirname;

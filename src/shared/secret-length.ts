@@ -1,7 +1,7 @@
 /**
  * How long a secret must be for redaction to work well. Hubwatch replaces known secret
  * values wherever event content or diagnostics carry them (see
- * src/main/engine/export/redaction.ts), so a short secret also matches ordinary text by
+ * src/main/engine/redaction.ts), so a short secret also matches ordinary text by
  * chance: with the token `fleet`, "fleet online" in a message reads "REDACTED online".
  */
 

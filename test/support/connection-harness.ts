@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import { HubConnection, type HubConnectionOptions } from '../../src/main/engine/hub-connection';
+import { HubConnection, type HubConnectionOptions } from '../../src/main/engine/transports/hub-connection';
 import type { StreamPlan } from '../../src/main/engine/transports/types';
 import type { TransportKind } from '../../src/shared/hub-config';
 import {

@@ -28,8 +28,8 @@ import {
   type ClientMessage,
   type ServerMessage,
 } from '../../shared/serve-protocol';
-import { ApiSession } from '../../main/engine/api-session';
-import type { Workspace } from '../../main/engine/workspace';
+import { ApiSession } from '../../main/engine/workspace/api-session';
+import type { Workspace } from '../../main/engine/workspace/workspace';
 import type { ExportShelf } from './serve-host';
 import {
   attachmentDisposition,

@@ -9,17 +9,17 @@ import { DEFAULT_ALERT_RULES } from '../../shared/alerts';
 import type { ConnectionState, HubStats } from '../../shared/connection-state';
 import type { HubConfig } from '../../shared/hub-config';
 import { GAP_EVENT, GAP_SOURCE, type Level } from '../../shared/hub-event';
-import { AlertEngine } from './alerts';
+import { AlertEngine } from './pipeline/alerts';
 import { getDialect } from './dialects';
 import type { HubDialect } from './dialects/types';
-import { EntityTracker } from './entities';
+import { EntityTracker } from './pipeline/entities';
 import { IngestedEvent, gapMarker, type EngineEvent, type MappedEvent } from './event-record';
-import { createRedactor, type Redactor } from './export/redaction';
-import { HubConnection, type HubConnectionOptions } from './hub-connection';
+import { createRedactor, type Redactor } from './redaction';
+import { HubConnection, type HubConnectionOptions } from './transports/hub-connection';
 import { collectSecretValues, resolveAuth, type SecretProvider } from './secrets';
-import { EventStore, type HubRing } from './store';
+import { EventStore, type HubRing } from './store/store';
 import type { Frame, StreamPlan } from './transports/types';
-import { ViewRegistry } from './views';
+import { ViewRegistry } from './store/views';
 
 /** Everything an engine user hears about, in batches where it matters. */
 export interface EngineListener {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServeHost, ExportShelf } from '../../../src/cli/serve/serve-host';
-import { Workspace } from '../../../src/main/engine/workspace';
+import { Workspace } from '../../../src/main/engine/workspace/workspace';
 import type { ExportFormat, ExportProgress } from '../../../src/shared/api';
 import type { HubConfig } from '../../../src/shared/hub-config';
 import { runCli } from '../../support/cli';

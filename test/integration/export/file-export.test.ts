@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/main/engine/engine';
 import { toHubEvent, type EngineEvent } from '../../../src/main/engine/event-record';
 import { createLineSink, exportToFile } from '../../../src/main/engine/export/file-export';
-import { createRedactor } from '../../../src/main/engine/export/redaction';
+import { createRedactor } from '../../../src/main/engine/redaction';
 import { isGapMarker, type HubEvent } from '../../../src/shared/hub-event';
 import { sseHead, startTestServer, waitFor, type TestServer } from '../../support/sse-test-server';
 import { exportRecord, parseCsv } from '../../unit/main/engine/export/export-records';

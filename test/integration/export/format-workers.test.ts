@@ -13,8 +13,8 @@ import { exportToFile, type ExportResult } from '../../../src/main/engine/export
 import { bundledExportWorker } from '../../../src/main/engine/export/format-pool';
 import { formatterFor, type ExportFormat } from '../../../src/main/engine/export/formats';
 import type { PackedBatch } from '../../../src/main/engine/export/packed-batch';
-import { createRedactor, type Redactor } from '../../../src/main/engine/export/redaction';
-import { EventStore } from '../../../src/main/engine/store';
+import { createRedactor, type Redactor } from '../../../src/main/engine/redaction';
+import { EventStore } from '../../../src/main/engine/store/store';
 import type { FilterSpec } from '../../../src/shared/filter';
 import { exportRecord } from '../../unit/main/engine/export/export-records';
 

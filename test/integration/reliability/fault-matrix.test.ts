@@ -17,7 +17,7 @@ import {
 import { planCommand } from '../../../src/demo-hub/rdev';
 import { Engine } from '../../../src/main/engine/engine';
 import type { EngineEvent } from '../../../src/main/engine/event-record';
-import type { HubConnectionOptions } from '../../../src/main/engine/hub-connection';
+import type { HubConnectionOptions } from '../../../src/main/engine/transports/hub-connection';
 import { describeState, type ConnectionState, type HubStats } from '../../../src/shared/connection-state';
 import type { HubConfig } from '../../../src/shared/hub-config';
 import { startTestServer, waitFor } from '../../support/sse-test-server';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HubConnection } from '../../../src/main/engine/hub-connection';
+import { HubConnection } from '../../../src/main/engine/transports/hub-connection';
 import { connectionHarness, FAST } from '../../support/connection-harness';
 import type { HttpHandler } from '../../support/sse-test-server';
 import { RecordingListener, delay, sseHead, waitFor } from '../../support/sse-test-server';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppLog, LOG_FILE_NAME, rotatedLogPath } from '../../../src/main/app-log';
-import { createRedactor } from '../../../src/main/engine/export/redaction';
+import { createRedactor } from '../../../src/main/engine/redaction';
 
 const SECRET = 'sk-live-7f3c9a1e5b';
 let dir: string;

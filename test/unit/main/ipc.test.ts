@@ -5,8 +5,8 @@ import { memoryHost } from './support/memory-host';
 
 const { isOwnOrigin, pushTo, registerIpc } = await import('../../../src/main/ipc');
 const { IPC_CALL_CHANNEL, IPC_PUSH_CHANNEL } = await import('../../../src/shared/ipc-channels');
-const { Workspace } = await import('../../../src/main/engine/workspace');
-const { ApiSession } = await import('../../../src/main/engine/api-session');
+const { Workspace } = await import('../../../src/main/engine/workspace/workspace');
+const { ApiSession } = await import('../../../src/main/engine/workspace/api-session');
 const Store = (await import('electron-store')).default;
 
 type StubWindow = InstanceType<typeof electron.BrowserWindow>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter, filterError, type FilterSpec } from '../../../src/shared/filter';
-import { recordAccessor } from '../../../src/main/engine/store';
+import { recordAccessor } from '../../../src/main/engine/store/store';
 import { makeRecord } from '../../support/records';
 import type { EngineEvent } from '../../../src/main/engine/event-record';
 

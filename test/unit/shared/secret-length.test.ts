@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from '../../../src/main/engine/export/redaction';
+import { createRedactor } from '../../../src/main/engine/redaction';
 import {
   MIN_REDACTED_SECRET_LENGTH,
   SHORT_SECRET_LENGTH,

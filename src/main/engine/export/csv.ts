@@ -5,7 +5,7 @@
  */
 import type { EngineEvent } from '../event-record';
 import { compactPayload } from './json-text';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../redaction';
 
 /** The header row, with its `\r\n`. */
 export const CSV_HEADER = 'hub,seq,receivedAt,time,event,id,level,source,entity,message,data\r\n';

@@ -10,7 +10,7 @@ import {
   type FormatWorkerSetup,
 } from './format-pool';
 import { formatterFor } from './formats';
-import { createRedactor } from './redaction';
+import { createRedactor } from '../redaction';
 
 const port = parentPort;
 if (port === null) throw new Error('export-worker runs as a worker thread');

@@ -14,7 +14,7 @@ import { ChunkedWriter, DEFAULT_CHUNK_SIZE } from './chunked-writer';
 import { FormatWorkerPool, defaultWorkerCount } from './format-pool';
 import { formatterFor, type ExportFormat } from './formats';
 import { packBatch, packedLength, unpackBatch, type PackedBatch } from './packed-batch';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../redaction';
 
 /** What to export where. */
 export interface ExportToFileOptions {

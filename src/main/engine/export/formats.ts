@@ -6,7 +6,7 @@ import type { ExportFormat } from '../../../shared/api';
 import type { EngineEvent } from '../event-record';
 import { CSV_HEADER, csvRow } from './csv';
 import { ndjsonLine } from './ndjson';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../redaction';
 import { textLine } from './text';
 
 export type { ExportFormat } from '../../../shared/api';

@@ -6,7 +6,7 @@
  */
 import type { EngineEvent } from '../event-record';
 import { payloadOnOneLine, stringifyJson } from './json-text';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../redaction';
 
 function numberJson(value: number): string {
   return Number.isFinite(value) ? String(value) : 'null';

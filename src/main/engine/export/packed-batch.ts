@@ -6,7 +6,7 @@
  * Each string field of a record refers to a table entry, whole or a part of it. Short
  * values that repeat (hub, event name, level, source) are in the table once. The store
  * packs its messages and payloads as parts of the blocks it already keeps them joined in
- * (see packed-strings.ts), so a block that the batch mostly uses crosses as one string
+ * (see store/packed-strings.ts), so a block that the batch mostly uses crosses as one string
  * instead of being cut into hundreds and joined again; the values of a block the batch
  * uses only a little of cross alone, so a sparse filter never drags whole blocks along.
  *

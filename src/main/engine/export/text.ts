@@ -4,7 +4,7 @@
  * record never spans lines.
  */
 import type { EngineEvent } from '../event-record';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../redaction';
 
 /** Earliest and latest instants a Date can hold. */
 const MAX_DATE_MS = 8.64e15;

@@ -2,7 +2,7 @@
 import type { AppInfo, SavedFilter, SecretField, UiSettings } from '../../../../src/shared/api';
 import { DEFAULT_UI_SETTINGS } from '../../../../src/shared/api';
 import type { HubConfig } from '../../../../src/shared/hub-config';
-import type { WorkspaceHost } from '../../../../src/main/engine/workspace';
+import type { WorkspaceHost } from '../../../../src/main/engine/workspace/workspace';
 
 export function memoryHost(hubs: HubConfig[] = []): WorkspaceHost & { secrets: Map<string, string> } {
   const secrets = new Map<string, string>();

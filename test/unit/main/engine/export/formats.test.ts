@@ -4,7 +4,7 @@ import { CSV_HEADER, csvField, csvRow } from '../../../../../src/main/engine/exp
 import { formatterFor, isExportFormat } from '../../../../../src/main/engine/export/formats';
 import { minifyJsonText } from '../../../../../src/main/engine/export/json-text';
 import { ndjsonLine } from '../../../../../src/main/engine/export/ndjson';
-import { createRedactor } from '../../../../../src/main/engine/export/redaction';
+import { createRedactor } from '../../../../../src/main/engine/redaction';
 import { textLine } from '../../../../../src/main/engine/export/text';
 import { HUB_EVENT_KEYS } from '../../../../../src/shared/hub-event';
 import { exportRecord, parseCsv } from './export-records';

@@ -11,7 +11,7 @@ import {
   packedLength,
   unpackBatch,
 } from '../../../../../src/main/engine/export/packed-batch';
-import { createRedactor } from '../../../../../src/main/engine/export/redaction';
+import { createRedactor } from '../../../../../src/main/engine/redaction';
 import { exportRecord } from './export-records';
 
 const SECRET = 'hub-secret-7f3a9c';

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../../../../src/main/engine/engine';
 import type { EngineEvent } from '../../../../../src/main/engine/event-record';
-import type { HubConnectionOptions } from '../../../../../src/main/engine/hub-connection';
+import type { HubConnectionOptions } from '../../../../../src/main/engine/transports/hub-connection';
 import type { ConnectionState } from '../../../../../src/shared/connection-state';
 import {
   EVENT_NAMES,

@@ -4,17 +4,17 @@
  * shared blocks) so a million events fit in a few hundred megabytes, holding them costs
  * the garbage collector little, and a filter scans them without building objects.
  */
-import type { EntityRef, EntityType, JsonValue, Level } from '../../shared/hub-event';
-import { ENTITY_TYPES, LEVELS } from '../../shared/hub-event';
-import type { EventRow } from '../../shared/event-row';
+import type { EntityRef, EntityType, JsonValue, Level } from '../../../shared/hub-event';
+import { ENTITY_TYPES, LEVELS } from '../../../shared/hub-event';
+import type { EventRow } from '../../../shared/event-row';
 import {
   compileFilter,
   type CompiledFilter,
   type FilterAccessor,
   type FilterSpec,
-} from '../../shared/filter';
-import { gapMarker, type EngineEvent } from './event-record';
-import { canonicalInteger } from './event-id';
+} from '../../../shared/filter';
+import { gapMarker, type EngineEvent } from '../event-record';
+import { canonicalInteger } from '../event-id';
 import { CodedStrings, StringDictionary } from './coded-strings';
 import { PackedStrings } from './packed-strings';
 import {
@@ -25,7 +25,7 @@ import {
   packRecord,
   payloadData,
   type PackedBatch,
-} from './export/packed-batch';
+} from '../export/packed-batch';
 
 const FLAG_MALFORMED = 1;
 const FLAG_GAP = 2;

@@ -18,7 +18,7 @@
  * for a few fields of every record, so each rule is guarded by a cheap check and text that
  * cannot contain a credential is returned untouched.
  */
-import { MIN_REDACTED_SECRET_LENGTH } from '../../../shared/secret-length';
+import { MIN_REDACTED_SECRET_LENGTH } from '../../shared/secret-length';
 
 /** What a redactor is built from; a format worker builds the same redactor from it. */
 export interface RedactionSetup {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, createRedactor } from '../../../../../src/main/engine/export/redaction';
+import { REDACTED, createRedactor } from '../../../../src/main/engine/redaction';
 
 describe('the pattern heuristics (diagnostics and messages)', () => {
   const redact = (text: string) => createRedactor([]).text(text);

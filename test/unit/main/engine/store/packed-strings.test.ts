@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BLOCK_CHARS, PackedStrings } from '../../../../src/main/engine/packed-strings';
-import { CodedStrings, StringDictionary } from '../../../../src/main/engine/coded-strings';
-import { EventStore } from '../../../../src/main/engine/store';
-import { makeRecord } from '../../../support/records';
+import { BLOCK_CHARS, PackedStrings } from '../../../../../src/main/engine/store/packed-strings';
+import { CodedStrings, StringDictionary } from '../../../../../src/main/engine/store/coded-strings';
+import { EventStore } from '../../../../../src/main/engine/store/store';
+import { makeRecord } from '../../../../support/records';
 
 /** A ring-like driver: `capacity` slots written in order, oldest evicted first. */
 function ringOf(capacity: number) {

@@ -12,14 +12,14 @@ import type {
   ExportProgress,
   PushMessage,
   ViewUpdate,
-} from '../../shared/api';
-import type { EntityState } from '../../shared/entities';
-import { ApiCallError } from '../../shared/api';
-import { validateRequest } from '../../shared/api-schema';
+} from '../../../shared/api';
+import type { EntityState } from '../../../shared/entities';
+import { ApiCallError } from '../../../shared/api';
+import { validateRequest } from '../../../shared/api-schema';
 import { redactEntity, redactHubEvent, redactRows } from './api-redaction';
-import { toHubEvent } from './event-record';
+import { toHubEvent } from '../event-record';
 import { exactPayloadText } from './payload-text';
-import { FilterCompileError, type EventView } from './views';
+import { FilterCompileError, type EventView } from '../store/views';
 import type { Workspace } from './workspace';
 
 /** How often open views push their new rows: keeps wire-to-screen latency low. */

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { CodedStrings, LONGEST_CODED, StringDictionary } from '../../../../src/main/engine/coded-strings';
+import {
+  CodedStrings,
+  LONGEST_CODED,
+  StringDictionary,
+} from '../../../../../src/main/engine/store/coded-strings';
 import {
   FIELD_CODE_NULL,
   FIELD_CODE_UNCODED,
   compileFilter,
   type FilterSpec,
-} from '../../../../src/shared/filter';
-import { EventStore, recordAccessor } from '../../../../src/main/engine/store';
-import type { EngineEvent } from '../../../../src/main/engine/event-record';
-import { makeRecord } from '../../../support/records';
+} from '../../../../../src/shared/filter';
+import { EventStore, recordAccessor } from '../../../../../src/main/engine/store/store';
+import type { EngineEvent } from '../../../../../src/main/engine/event-record';
+import { makeRecord } from '../../../../support/records';
 
 describe('coded string columns', () => {
   it('gives back every value: nulls, empty strings, non-ASCII, values too long to code', () => {

@@ -1,17 +1,17 @@
 /**
  * What of each payload bound for the UI is redacted, field by field (the rules are in
- * export/redaction.ts). Identity — hub ids and names, event names and ids, entity ids and
+ * redaction.ts). Identity — hub ids and names, event names and ids, entity ids and
  * keys, the hub configs the operator typed — is passed on untouched: the UI edits, removes
  * and keys its lists by it, so a rewritten id would break them. Content is redacted: an
  * event's message (secrets and patterns), source (secrets) and payload (secrets); the text
  * of entity views like a message, a bot's snapshot like a payload; connection-state
  * details like any diagnostic. Each function returns its input itself when nothing changed.
  */
-import type { ConnectionState } from '../../shared/connection-state';
-import type { EntityState } from '../../shared/entities';
-import type { EventRow, ListRow } from '../../shared/event-row';
-import type { HubEvent } from '../../shared/hub-event';
-import type { Redactor } from './export/redaction';
+import type { ConnectionState } from '../../../shared/connection-state';
+import type { EntityState } from '../../../shared/entities';
+import type { EventRow, ListRow } from '../../../shared/event-row';
+import type { HubEvent } from '../../../shared/hub-event';
+import type { Redactor } from '../redaction';
 
 /** A list row with its message and source redacted. */
 export function redactRow(row: ListRow, redact: Redactor): ListRow {

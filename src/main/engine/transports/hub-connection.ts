@@ -3,19 +3,19 @@
  * WebSocket and turns it into frames and connection states — backoff, silence watchdog,
  * resume without loss or duplicates, gap markers and the polling fallback.
  */
-import type { ConnectionState } from '../../shared/connection-state';
-import { abortReason, errorMessage, formatSeconds, sleep } from './transports/attempt';
-import type { AttemptOutcome, AttemptSink, StreamEnd } from './transports/attempt';
-import { Backoff, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './transports/backoff';
-import { Poller } from './transports/poll';
-import { DEFAULT_MAX_EVENT_SIZE, runSseAttempt } from './transports/sse-stream';
+import type { ConnectionState } from '../../../shared/connection-state';
+import { abortReason, errorMessage, formatSeconds, sleep } from './attempt';
+import type { AttemptOutcome, AttemptSink, StreamEnd } from './attempt';
+import { Backoff, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './backoff';
+import { Poller } from './poll';
+import { DEFAULT_MAX_EVENT_SIZE, runSseAttempt } from './sse-stream';
 import {
   DEFAULT_WS_IDLE_MS,
   DEFAULT_WS_MAX_PAYLOAD,
   DEFAULT_WS_PONG_TIMEOUT_MS,
   runWebSocketAttempt,
-} from './transports/websocket-stream';
-import { StopError } from './transports/types';
+} from './websocket-stream';
+import { StopError } from './types';
 import type {
   ConnectionListener,
   ConnectionStats,
@@ -23,8 +23,8 @@ import type {
   Frame,
   RequestSpec,
   StreamPlan,
-} from './transports/types';
-import { integerId } from './event-id';
+} from './types';
+import { integerId } from '../event-id';
 
 /** A connection that stayed open this long was healthy: the backoff starts over. */
 export const DEFAULT_HEALTHY_AFTER_MS = 10_000;

@@ -1,5 +1,5 @@
-import { parseExactJson, stringifyExactJson } from '../../shared/exact-json';
-import { redactStrings } from './export/redaction';
+import { parseExactJson, stringifyExactJson } from '../../../shared/exact-json';
+import { redactStrings } from '../redaction';
 
 /**
  * The JSON text of a payload for the UI's detail pane: every number as received (the UI

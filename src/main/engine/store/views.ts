@@ -5,9 +5,9 @@
  * goes on. A filter change rescans the store in time slices: the event loop is never held
  * for more than a few milliseconds.
  */
-import type { ListRow } from '../../shared/event-row';
-import { compileFilter, type FilterSpec } from '../../shared/filter';
-import type { EngineEvent } from './event-record';
+import type { ListRow } from '../../../shared/event-row';
+import { compileFilter, type FilterSpec } from '../../../shared/filter';
+import type { EngineEvent } from '../event-record';
 import { recordAccessor, type EventStore, type HubRing, type StoredAt } from './store';
 
 /** Marks a list entry that stands for a run of evicted events (`pos` holds the count). */

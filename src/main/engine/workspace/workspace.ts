@@ -16,23 +16,23 @@ import type {
   SecretField,
   SecretView,
   UiSettings,
-} from '../../shared/api';
-import { ApiCallError, DEFAULT_UI_SETTINGS } from '../../shared/api';
-import type { Alert } from '../../shared/alerts';
-import type { EntityState } from '../../shared/entities';
-import { formatConfigIssues, validateConfig } from '../../shared/config-validation';
-import type { FilterSpec } from '../../shared/filter';
-import type { AuthConfig, AuthWith, HubConfig, SecretValue } from '../../shared/hub-config';
-import { secretFieldOf, secretOf } from '../../shared/hub-config';
-import { effectiveTransport } from '../../shared/hub-config';
-import { VERSION } from '../../shared/version';
+} from '../../../shared/api';
+import { ApiCallError, DEFAULT_UI_SETTINGS } from '../../../shared/api';
+import type { Alert } from '../../../shared/alerts';
+import type { EntityState } from '../../../shared/entities';
+import { formatConfigIssues, validateConfig } from '../../../shared/config-validation';
+import type { FilterSpec } from '../../../shared/filter';
+import type { AuthConfig, AuthWith, HubConfig, SecretValue } from '../../../shared/hub-config';
+import { secretFieldOf, secretOf } from '../../../shared/hub-config';
+import { effectiveTransport } from '../../../shared/hub-config';
+import { VERSION } from '../../../shared/version';
 import { redactConnectionState } from './api-redaction';
-import { Engine, type EngineOptions } from './engine';
-import { exportToFile } from './export/file-export';
-import { createRedactor, redactStrings, type Redactor } from './export/redaction';
-import { collectSecretValues, type SecretProvider } from './secrets';
-import { probeHub } from './transports/probe';
-import { redactUrl } from './transports/redact';
+import { Engine, type EngineOptions } from '../engine';
+import { exportToFile } from '../export/file-export';
+import { createRedactor, redactStrings, type Redactor } from '../redaction';
+import { collectSecretValues, type SecretProvider } from '../secrets';
+import { probeHub } from '../transports/probe';
+import { redactUrl } from '../transports/redact';
 
 /** Where secrets typed into the UI are kept. */
 export interface SecretVault {
@@ -204,7 +204,7 @@ export class Workspace {
     for (const listener of this.listeners) listener.onNotice?.({ level, message });
   }
 
-  /** Redaction for the configured hubs' secrets (see export/redaction.ts for what it does where). */
+  /** Redaction for the configured hubs' secrets (see redaction.ts for what it does where). */
   get redactor(): Redactor {
     return this.engine.redactor;
   }

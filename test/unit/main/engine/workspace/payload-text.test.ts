@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from '../../../../src/main/engine/export/redaction';
-import { exactPayloadText } from '../../../../src/main/engine/payload-text';
-import { parseExactJson, type NumberText } from '../../../../src/shared/exact-json';
+import { createRedactor } from '../../../../../src/main/engine/redaction';
+import { exactPayloadText } from '../../../../../src/main/engine/workspace/payload-text';
+import { parseExactJson, type NumberText } from '../../../../../src/shared/exact-json';
 
 const SECRET = 'tok/3f9a7c1e5b';
 const redactor = createRedactor([SECRET]);

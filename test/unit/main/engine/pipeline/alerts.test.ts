@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AlertEngine } from '../../../../src/main/engine/alerts';
-import type { Alert } from '../../../../src/shared/alerts';
-import { makeRecord } from '../../../support/records';
+import { AlertEngine } from '../../../../../src/main/engine/pipeline/alerts';
+import type { Alert } from '../../../../../src/shared/alerts';
+import { makeRecord } from '../../../../support/records';
 
 function setup() {
   let now = 1_000_000;

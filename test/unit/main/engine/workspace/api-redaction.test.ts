@@ -4,11 +4,11 @@ import {
   redactEntity,
   redactHubEvent,
   redactRows,
-} from '../../../../src/main/engine/api-redaction';
-import { createRedactor } from '../../../../src/main/engine/export/redaction';
-import type { CommandState, ServerState } from '../../../../src/shared/entities';
-import type { EventRow, ListRow } from '../../../../src/shared/event-row';
-import type { HubEvent } from '../../../../src/shared/hub-event';
+} from '../../../../../src/main/engine/workspace/api-redaction';
+import { createRedactor } from '../../../../../src/main/engine/redaction';
+import type { CommandState, ServerState } from '../../../../../src/shared/entities';
+import type { EventRow, ListRow } from '../../../../../src/shared/event-row';
+import type { HubEvent } from '../../../../../src/shared/hub-event';
 
 // The token `fleet` is part of the hub id, the event name and the entity id.
 const redact = createRedactor(['fleet']);

@@ -1,12 +1,16 @@
 /** The store's packed export batches: the same records as `iterate`, without dragging whole blocks along. */
 import { describe, expect, it } from 'vitest';
-import { toHubEvent, type EngineEvent } from '../../../../src/main/engine/event-record';
-import { packedLength, unpackBatch, type PackedBatch } from '../../../../src/main/engine/export/packed-batch';
-import { BLOCK_CHARS } from '../../../../src/main/engine/packed-strings';
-import { EventStore } from '../../../../src/main/engine/store';
-import type { FilterSpec } from '../../../../src/shared/filter';
-import { ENTITY_TYPES, type Level } from '../../../../src/shared/hub-event';
-import { makeRecord } from '../../../support/records';
+import { toHubEvent, type EngineEvent } from '../../../../../src/main/engine/event-record';
+import {
+  packedLength,
+  unpackBatch,
+  type PackedBatch,
+} from '../../../../../src/main/engine/export/packed-batch';
+import { BLOCK_CHARS } from '../../../../../src/main/engine/store/packed-strings';
+import { EventStore } from '../../../../../src/main/engine/store/store';
+import type { FilterSpec } from '../../../../../src/shared/filter';
+import { ENTITY_TYPES, type Level } from '../../../../../src/shared/hub-event';
+import { makeRecord } from '../../../../support/records';
 
 const HUBS = ['alpha', 'beta', 'gamma'] as const;
 

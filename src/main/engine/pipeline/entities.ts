@@ -14,9 +14,9 @@ import {
   type SessionPhase,
   type SessionState,
   type TaskState,
-} from '../../shared/entities';
-import type { EntityType, JsonValue } from '../../shared/hub-event';
-import type { EngineEvent } from './event-record';
+} from '../../../shared/entities';
+import type { EntityType, JsonValue } from '../../../shared/hub-event';
+import type { EngineEvent } from '../event-record';
 
 type JsonObject = { [key: string]: JsonValue };
 

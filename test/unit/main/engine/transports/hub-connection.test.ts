@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HubConnection, frameFingerprint } from '../../../../src/main/engine/hub-connection';
-import type { HubConnectionOptions } from '../../../../src/main/engine/hub-connection';
-import { StopError } from '../../../../src/main/engine/transports/types';
-import type { AttemptContext, StreamPlan } from '../../../../src/main/engine/transports/types';
-import { RecordingListener, waitFor } from '../../../support/sse-test-server';
-import { stubFetch } from './transports/stub-fetch';
-import type { StubResponse } from './transports/stub-fetch';
+import { HubConnection, frameFingerprint } from '../../../../../src/main/engine/transports/hub-connection';
+import type { HubConnectionOptions } from '../../../../../src/main/engine/transports/hub-connection';
+import { StopError } from '../../../../../src/main/engine/transports/types';
+import type { AttemptContext, StreamPlan } from '../../../../../src/main/engine/transports/types';
+import { RecordingListener, waitFor } from '../../../../support/sse-test-server';
+import { stubFetch } from './stub-fetch';
+import type { StubResponse } from './stub-fetch';
 
 const connections: HubConnection[] = [];
 afterEach(async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EventStore } from '../../../../src/main/engine/store';
-import { ViewRegistry, FilterCompileError, type EventView } from '../../../../src/main/engine/views';
-import type { EngineEvent } from '../../../../src/main/engine/event-record';
-import type { EventRow } from '../../../../src/shared/event-row';
-import { makeRecord } from '../../../support/records';
+import { EventStore } from '../../../../../src/main/engine/store/store';
+import { ViewRegistry, FilterCompileError, type EventView } from '../../../../../src/main/engine/store/views';
+import type { EngineEvent } from '../../../../../src/main/engine/event-record';
+import type { EventRow } from '../../../../../src/shared/event-row';
+import { makeRecord } from '../../../../support/records';
 
 function setup(capacity = 100_000) {
   const store = new EventStore({ capacityPerHub: capacity });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { EntityTracker } from '../../../../src/main/engine/entities';
+import { EntityTracker } from '../../../../../src/main/engine/pipeline/entities';
 import type {
   CommandState,
   ServerState,
   SessionState,
   TaskState,
   BotState,
-} from '../../../../src/shared/entities';
-import { makeRecord } from '../../../support/records';
+} from '../../../../../src/shared/entities';
+import { makeRecord } from '../../../../support/records';
 
 describe('the entity tracker', () => {
   it('keeps a bot’s latest snapshot and status', () => {

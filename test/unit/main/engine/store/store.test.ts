@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EventStore } from '../../../../src/main/engine/store';
-import { makeRecord } from '../../../support/records';
-import { toHubEvent } from '../../../../src/main/engine/event-record';
-import type { EngineEvent } from '../../../../src/main/engine/event-record';
-import { unpackBatch } from '../../../../src/main/engine/export/packed-batch';
-import type { FilterSpec } from '../../../../src/shared/filter';
-import { isGapMarker } from '../../../../src/shared/hub-event';
+import { EventStore } from '../../../../../src/main/engine/store/store';
+import { makeRecord } from '../../../../support/records';
+import { toHubEvent } from '../../../../../src/main/engine/event-record';
+import type { EngineEvent } from '../../../../../src/main/engine/event-record';
+import { unpackBatch } from '../../../../../src/main/engine/export/packed-batch';
+import type { FilterSpec } from '../../../../../src/shared/filter';
+import { isGapMarker } from '../../../../../src/shared/hub-event';
 
 function fill(
   store: EventStore,

@@ -9,7 +9,7 @@
  * million events, measured before this).
  */
 
-import { FIELD_CODE_NULL, FIELD_CODE_UNCODED } from '../../shared/filter';
+import { FIELD_CODE_NULL, FIELD_CODE_UNCODED } from '../../../shared/filter';
 
 /** Distinct values the dictionary holds; later ones are kept per slot. */
 const DICTIONARY_LIMIT = 200_000;

@@ -2,10 +2,10 @@
  * Alert rules → alerts, with coalescing (a storm of matching events within a rule's window
  * is one alert whose count grows) and per-hub mute.
  */
-import { DEFAULT_ALERT_RULES, type Alert, type AlertRule } from '../../shared/alerts';
-import { compileFilter } from '../../shared/filter';
-import type { EngineEvent } from './event-record';
-import { recordAccessor } from './store';
+import { DEFAULT_ALERT_RULES, type Alert, type AlertRule } from '../../../shared/alerts';
+import { compileFilter } from '../../../shared/filter';
+import type { EngineEvent } from '../event-record';
+import { recordAccessor } from '../store/store';
 
 /** An event's message as an alert may show it (redacted: see `Redactor.message`). */
 export type AlertMessageOf = (event: EngineEvent) => string | null;
