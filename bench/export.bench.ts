@@ -7,12 +7,15 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getDialect } from '../src/main/engine/dialects';
-import type { EngineEvent } from '../src/main/engine/event-record';
-import { exportToFile } from '../src/main/engine/export/file-export';
-import { bundledExportWorker, defaultWorkerCount } from '../src/main/engine/export/format-pool';
-import { createRedactor } from '../src/main/engine/redaction';
-import { EventStore } from '../src/main/engine/store/store';
+import {
+  getDialect,
+  exportToFile,
+  bundledExportWorker,
+  defaultWorkerCount,
+  createRedactor,
+  EventStore,
+  type EngineEvent,
+} from '../src/main/engine';
 import type { ExportFormat } from '../src/shared/api';
 import { figure, formatMb, formatMs, printJsonSummary } from './bench-support';
 import { logPayload } from './frames';

@@ -6,7 +6,7 @@
  * median of several rounds (BENCH_INGEST_ROUNDS, default 3) that measure both back to back.
  */
 import { createParser } from 'eventsource-parser';
-import { Engine } from '../src/main/engine/engine';
+import { Engine } from '../src/main/engine';
 import type { HubConfig } from '../src/shared/hub-config';
 import { figure, formatRate, printJsonSummary, sleep, startGenerator } from './bench-support';
 import { sseLogFrame } from './frames';

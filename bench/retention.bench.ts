@@ -5,7 +5,7 @@
  * Run with --expose-gc so the heap figure is what is retained, not garbage.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Engine } from '../src/main/engine/engine';
+import { Engine } from '../src/main/engine';
 import type { HubConfig } from '../src/shared/hub-config';
 import type { FilterSpec } from '../src/shared/filter';
 import { figure, formatMb, formatMs, printJsonSummary, sleep, startGenerator } from './bench-support';

@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { resolve } from 'node:path';
-import { Engine } from '../src/main/engine/engine';
+import { Engine } from '../src/main/engine';
 import type { HubConfig, HubwatchConfig } from '../src/shared/hub-config';
 import { ROOT, figure, formatMb, formatMs, formatRate, printJsonSummary, sleep } from './bench-support';
 

@@ -3,17 +3,19 @@ import { parseArgs } from 'node:util';
 import type { Alert } from '../shared/alerts';
 import { describeState } from '../shared/connection-state';
 import type { HubConfig } from '../shared/hub-config';
-import { Engine } from '../main/engine/engine';
-import type { EngineEvent } from '../main/engine/event-record';
-import { createLineSink, type LineSink } from '../main/engine/export/file-export';
-import { isExportFormat, type ExportFormat } from '../main/engine/export/formats';
-import { createRedactor } from '../main/engine/redaction';
 import {
+  Engine,
+  createLineSink,
+  isExportFormat,
+  createRedactor,
   collectSecretValues,
   processEnvSecrets,
   resolveAuth,
   SecretResolutionError,
-} from '../main/engine/secrets';
+  type EngineEvent,
+  type LineSink,
+  type ExportFormat,
+} from '../main/engine';
 import { UsageError, type CliCommand } from './cli-command';
 import { loadConfigFile } from './config-file';
 

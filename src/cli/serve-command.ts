@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HubConfig } from '../shared/hub-config';
-import { bundledExportWorker } from '../main/engine/export/format-pool';
-import { Workspace } from '../main/engine/workspace/workspace';
+import { bundledExportWorker, Workspace } from '../main/engine';
 import { startDemoHub, type DemoHub } from '../demo-hub/demo-hub';
 import { UsageError, type CliCommand } from './cli-command';
 import { loadConfigFile } from './config-file';

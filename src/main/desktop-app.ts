@@ -20,9 +20,7 @@ import {
 import { startDemoHub } from '../demo-hub/demo-hub';
 import type { Alert } from '../shared/alerts';
 import { describeState } from '../shared/connection-state';
-import { ApiSession } from './engine/workspace/api-session';
-import type { EngineOptions } from './engine/engine';
-import { Workspace } from './engine/workspace/workspace';
+import { ApiSession, Workspace, type EngineOptions } from './engine';
 import type { AppLog } from './app-log';
 import { installAppMenu } from './app-menu';
 import { DemoController, type StartDemoHub } from './demo';

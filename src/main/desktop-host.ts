@@ -6,7 +6,7 @@
 import type { ExportRequest } from '../shared/api';
 import type { HubConfig } from '../shared/hub-config';
 import type { DemoController } from './demo';
-import type { SecretVault, WorkspaceHost } from './engine/workspace/workspace';
+import type { SecretVault, WorkspaceHost } from './engine';
 import type { DesktopSettings } from './settings';
 
 export interface DesktopHostOptions {

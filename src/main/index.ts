@@ -8,8 +8,7 @@ import { app, dialog } from 'electron';
 import { AppLog } from './app-log';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { DesktopApp } from './desktop-app';
-import { bundledExportWorker } from './engine/export/format-pool';
-import { createRedactor } from './engine/redaction';
+import { bundledExportWorker, createRedactor } from './engine';
 import { applySecurityPolicy } from './security';
 
 const here = import.meta.dirname;

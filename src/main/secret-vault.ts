@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { app, dialog, safeStorage, type BrowserWindow } from 'electron';
 import Store, { type Schema } from 'electron-store';
 import { ApiCallError, type AppInfo, type SecretField } from '../shared/api';
-import type { SecretVault } from './engine/workspace/workspace';
+import type { SecretVault } from './engine';
 import { moveAside, readJsonObject } from './json-file';
 
 /** How well secrets can be protected here. */

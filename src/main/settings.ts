@@ -16,9 +16,7 @@ import { DEFAULT_UI_SETTINGS, type SavedFilter, type SecretField, type UiSetting
 import { DEFAULT_ALERT_RULES, type AlertRule } from '../shared/alerts';
 import { formatConfigIssues, validateConfig } from '../shared/config-validation';
 import type { AuthConfig, HubConfig } from '../shared/hub-config';
-import { AlertEngine } from './engine/pipeline/alerts';
-import { DEFAULT_CAPACITY_PER_HUB } from './engine/store/store';
-import type { WorkspacePersistence } from './engine/workspace/workspace';
+import { AlertEngine, DEFAULT_CAPACITY_PER_HUB, type WorkspacePersistence } from './engine';
 import { fileStamp, moveAside, readJsonObject, writeJsonAtomic } from './json-file';
 import { migrateSettings, SETTINGS_VERSION, type RawSettings } from './settings-migrations';
 

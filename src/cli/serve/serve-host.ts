@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { AppInfo, SavedFilter, SecretField, UiSettings } from '../../shared/api';
 import { DEFAULT_UI_SETTINGS } from '../../shared/api';
 import type { HubConfig } from '../../shared/hub-config';
-import type { SecretVault, WorkspaceHost, WorkspacePersistence } from '../../main/engine/workspace/workspace';
+import type { SecretVault, WorkspaceHost, WorkspacePersistence } from '../../main/engine';
 
 /** Secrets typed into the browser: held in this process only, never written anywhere. */
 export class MemoryVault implements SecretVault {

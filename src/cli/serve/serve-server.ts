@@ -28,8 +28,7 @@ import {
   type ClientMessage,
   type ServerMessage,
 } from '../../shared/serve-protocol';
-import { ApiSession } from '../../main/engine/workspace/api-session';
-import type { Workspace } from '../../main/engine/workspace/workspace';
+import { ApiSession, type Workspace } from '../../main/engine';
 import type { ExportShelf } from './serve-host';
 import {
   attachmentDisposition,
