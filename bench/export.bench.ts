@@ -14,6 +14,7 @@ import {
   defaultWorkerCount,
   createRedactor,
   EventStore,
+  packedBatches,
   type EngineEvent,
 } from '../src/main/engine';
 import type { ExportFormat } from '../src/shared/api';
@@ -74,7 +75,7 @@ async function measureExport(store: EventStore, format: ExportFormat, dir: strin
   const result = await exportToFile({
     path,
     format,
-    batches: store.packedBatches({}, { batchSize: 8192 }),
+    batches: packedBatches(store, {}, { batchSize: 8192 }),
     redact: createRedactor(['a-secret-token-value']),
     worker: withWorkers ? worker : null,
   });

@@ -25,6 +25,7 @@ export { createRedactor } from './redaction';
 
 // Exports and line output.
 export { exportToFile } from './export/file-export';
+export { packedBatches } from './export/store-batches';
 export { createLineSink, type LineSink } from './export/file-export';
 export { isExportFormat, type ExportFormat } from './export/formats';
 export { bundledExportWorker, defaultWorkerCount } from './export/format-pool';

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/main/engine/engine';
 import { toHubEvent, type EngineEvent } from '../../../src/main/engine/event-record';
 import { createLineSink, exportToFile } from '../../../src/main/engine/export/file-export';
+import { packedBatches } from '../../../src/main/engine/export/store-batches';
 import { createRedactor } from '../../../src/main/engine/redaction';
 import { isGapMarker, type HubEvent } from '../../../src/shared/hub-event';
 import { sseHead, startTestServer, waitFor, type TestServer } from '../../support/sse-test-server';
@@ -352,7 +353,7 @@ describe('an export of a fast hub with a small retention', () => {
         path,
         format: 'ndjson',
         // A slow walk: 50 events per slice, while the hub sends hundreds per read.
-        batches: engine.store.packedBatches({}, { batchSize: 50 }),
+        batches: packedBatches(engine.store, {}, { batchSize: 50 }),
         redact: noRedaction,
         worker,
         workerCount: 2,

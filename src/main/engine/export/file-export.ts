@@ -22,8 +22,8 @@ export interface ExportToFileOptions {
   path: string;
   format: ExportFormat;
   /**
-   * The records, in batches read one at a time: lists of records (e.g. pages of a store
-   * query), or batches the store packed for the format workers (`store.packedBatches`).
+   * The records, in batches read one at a time: lists of records (e.g. `store.iterate`),
+   * or the store's events packed for the format workers (`packedBatches`, store-batches.ts).
    */
   batches: AsyncIterable<readonly EngineEvent[] | PackedBatch>;
   /** Redacts each record's content fields; its setup travels to the format workers. */

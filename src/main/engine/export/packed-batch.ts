@@ -15,7 +15,7 @@
  */
 import type { EntityRef, JsonValue, Level } from '../../../shared/hub-event';
 import type { EngineEvent } from '../event-record';
-import { parseJsonText } from '../event-record';
+import { PAYLOAD_JSON, PAYLOAD_NULL, PAYLOAD_TEXT, payloadData } from '../store/payload-kind';
 import { stringifyJson } from './json-text';
 
 /** One batch of records, packed (plain data: safe to post to a worker). */
@@ -29,25 +29,12 @@ export interface PackedBatch {
   refs: Int32Array<ArrayBuffer>;
   /** `seq`, `receivedAt`, `time` per record. */
   numbers: Float64Array<ArrayBuffer>;
-  /** How each record's payload string is to be read (`PAYLOAD_*`). */
+  /** How each record's payload string is to be read (`PAYLOAD_*`, the store's codes: store/payload-kind.ts). */
   payloadKinds: Uint8Array<ArrayBuffer>;
   /** Records in the batch that are gap markers the export walk wrote, not stored events. */
   markers: number;
   /** Events those markers stand for: evicted before the walk could write them. */
   evicted: number;
-}
-
-/** There is no payload (`data` is null). The same codes as the store's column. */
-export const PAYLOAD_NULL = 0;
-/** The payload string is the JSON text (`raw`). */
-export const PAYLOAD_JSON = 1;
-/** The payload string is `data` itself (a non-JSON frame kept as text). */
-export const PAYLOAD_TEXT = 2;
-
-/** The `data` a payload string of a kind stands for (JSON is parsed; a malformed text stays text). */
-export function payloadData(kind: number, payload: string | null): JsonValue {
-  if (kind === PAYLOAD_JSON) return parseJsonText(payload ?? 'null');
-  return kind === PAYLOAD_TEXT ? payload : null;
 }
 
 /** hub, event, id, level, source, entity type, entity id, message, payload. */
@@ -174,7 +161,7 @@ export function packBatch(events: readonly EngineEvent[]): PackedBatch {
   return packer.finish();
 }
 
-/** Adds one record object to a batch (what the store does from its columns, from the record's fields). */
+/** Adds one record object to a batch (what `packStoredRecord` does from the store's columns, from the record's fields). */
 export function packRecord(packer: BatchPacker, event: EngineEvent): void {
   let payload: string | null;
   let kind: number;

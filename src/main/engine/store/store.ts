@@ -17,15 +17,7 @@ import { gapMarker, type EngineEvent } from '../event-record';
 import { canonicalInteger } from '../event-id';
 import { CodedStrings, StringDictionary } from './coded-strings';
 import { PackedStrings } from './packed-strings';
-import {
-  BatchPacker,
-  PAYLOAD_JSON,
-  PAYLOAD_NULL,
-  PAYLOAD_TEXT,
-  packRecord,
-  payloadData,
-  type PackedBatch,
-} from '../export/packed-batch';
+import { PAYLOAD_JSON, PAYLOAD_NULL, PAYLOAD_TEXT, payloadData } from './payload-kind';
 
 const FLAG_MALFORMED = 1;
 const FLAG_GAP = 2;
@@ -239,21 +231,6 @@ export class HubRing {
   /** The full record at a slot (its payload parsed when `data` is first read). */
   eventAt(slot: number): EngineEvent {
     return new StoredEvent(this, slot);
-  }
-
-  /** Adds the record at a slot to an export batch, messages and payloads as parts of their blocks. */
-  packInto(slot: number, packer: BatchPacker): void {
-    packer.record(this.seq[slot]!, this.receivedAt[slot]!, this.time[slot]!, this.payloadKind[slot]!);
-    packer.value(this.hubId);
-    packer.value(this.event.get(slot));
-    packer.unique(this.idAt(slot));
-    packer.value(this.levelAt(slot));
-    packer.value(this.source.get(slot));
-    const entityType = this.entityType[slot]!;
-    packer.value(entityType === 0 ? null : ENTITY_TYPES[entityType - 1]!);
-    packer.value(entityType === 0 ? null : (this.entityId.get(slot) ?? ''));
-    this.message.packInto(slot, packer);
-    this.payload.packInto(slot, packer);
   }
 
   /** The list row at a slot (no payload). */
@@ -512,9 +489,12 @@ export interface ExportWalkOptions {
 const DEFAULT_BATCH_CHARS = 8 * 1024 * 1024;
 
 /** What an export batch is made of: events held in the store, and gap markers where some were evicted. */
-type ExportItem = ScanHit | { marker: EngineEvent; evicted: number };
+export type ExportItem = ScanHit | { marker: EngineEvent; evicted: number };
 
-/** Whether a filter leaves anything out (hubs aside): then evicted events may not have matched it. */
+/**
+ * Whether a filter leaves anything out (hubs aside): then evicted events may not have
+ * matched it, and how many events it takes is not known without scanning.
+ */
 function isFiltering(spec: FilterSpec): boolean {
   const { hubs: _hubs, ...rest } = spec;
   return Object.values(rest).some(
@@ -702,6 +682,20 @@ export class EventStore {
   }
 
   /**
+   * How many events `spec` takes, when that is known without scanning: when it takes
+   * everything, or whole hubs. Null when it filters on anything else.
+   */
+  knownCount(spec: FilterSpec): number | null {
+    if (isFiltering(spec)) return null;
+    const { hubs } = spec;
+    let total = 0;
+    for (const ring of this.rings.values()) {
+      if (!hubs || hubs.length === 0 || hubs.includes(ring.hubId)) total += ring.size;
+    }
+    return total;
+  }
+
+  /**
    * Iterates the events matching `spec` in arrival order as batches of full records, for
    * exports. Yields to the event loop between batches so ingest goes on meanwhile.
    */
@@ -712,40 +706,14 @@ export class EventStore {
   }
 
   /**
-   * The same batches as `iterate`, packed for export format workers (see packed-batch.ts)
-   * straight from the columns: no record objects, and messages and payloads as parts of
-   * the blocks they are kept in.
-   */
-  packedBatches(spec: FilterSpec, options: ExportWalkOptions = {}): AsyncGenerator<PackedBatch> {
-    return this.exportWalk(
-      spec,
-      options,
-      (items) => {
-        const packer = new BatchPacker(items.length);
-        for (const item of items) {
-          if ('marker' in item) {
-            packRecord(packer, item.marker);
-            packer.markers++;
-            packer.evicted += item.evicted;
-          } else {
-            item.ring.packInto(item.slot, packer);
-          }
-        }
-        return packer.finish();
-      },
-      // A worker formats a whole batch in memory: megabyte payloads make short batches.
-      (hit) => hit.ring.message.lengthAt(hit.slot) + hit.ring.payload.lengthAt(hit.slot),
-    );
-  }
-
-  /**
    * Walks the events matching `spec` in arrival order in batches, each turned into what the
    * caller yields by `collect` before anything else runs: after a batch is yielded, ingest
    * and I/O run, and the ring may evict what the batch held. The walk covers what the store
    * held when it started; events evicted before the walk reached them are not silently
-   * skipped: a gap marker (`exportGapMarker`) takes their place in the batch.
+   * skipped: a gap marker (`exportGapMarker`) takes their place in the batch. `weigh` gives
+   * the characters a held event adds to a batch (a batch ends early at `maxChars`).
    */
-  private async *exportWalk<B>(
+  async *exportWalk<B>(
     spec: FilterSpec,
     options: ExportWalkOptions,
     collect: (items: readonly ExportItem[]) => B,
@@ -781,66 +749,5 @@ export class EventStore {
       }
     }
     if (items.length > 0) yield collect(items);
-  }
-
-  /**
-   * A page of rows matching `spec` in arrival order: the newest `limit` before `beforeG`
-   * (newest first when `newestFirst`), or the oldest `limit` after `afterG`.
-   */
-  query(
-    spec: FilterSpec,
-    page: { limit: number; afterG?: number; beforeG?: number; newestFirst?: boolean },
-  ): EventRow[] {
-    const compiled = this.compileFor(spec, this.allRings());
-    if (!Array.isArray(compiled)) throw new Error(`${compiled.field}: ${compiled.error}`);
-    const rows: EventRow[] = [];
-    const afterG = page.afterG ?? 0;
-    const beforeG = page.beforeG ?? Infinity;
-    if (page.newestFirst || page.beforeG !== undefined) {
-      // Walk every ring backwards, merging on g from the top.
-      const cursors = compiled.map(({ ring, test }) => ({ ring, test, pos: ring.total - 1 }));
-      while (rows.length < page.limit) {
-        let best = -1;
-        let bestG = -Infinity;
-        for (let i = 0; i < cursors.length; i++) {
-          const cursor = cursors[i]!;
-          while (
-            cursor.pos >= cursor.ring.firstPos &&
-            cursor.ring.g[cursor.ring.slotOf(cursor.pos)]! >= beforeG
-          )
-            cursor.pos--;
-          if (cursor.pos < cursor.ring.firstPos) continue;
-          const g = cursor.ring.g[cursor.ring.slotOf(cursor.pos)]!;
-          if (g > bestG) {
-            bestG = g;
-            best = i;
-          }
-        }
-        if (best < 0 || bestG <= afterG) break;
-        const cursor = cursors[best]!;
-        const slot = cursor.ring.slotOf(cursor.pos);
-        if (cursor.test(slot)) rows.push(cursor.ring.rowAt(slot));
-        cursor.pos--;
-      }
-      return page.newestFirst ? rows : rows.reverse();
-    }
-    const tests = new Map(compiled.map(({ ring, test }) => [ring, test]));
-    for (const hit of this.walk([...tests.keys()])) {
-      if (hit.ring.g[hit.slot]! <= afterG) continue;
-      if (tests.get(hit.ring)!(hit.slot)) rows.push(hit.ring.rowAt(hit.slot));
-      if (rows.length >= page.limit) break;
-    }
-    return rows;
-  }
-
-  /** Counts what `spec` matches right now (synchronously; for tests and small stores). */
-  count(spec: FilterSpec): number {
-    const compiled = this.compileFor(spec, this.allRings());
-    if (!Array.isArray(compiled)) throw new Error(`${compiled.field}: ${compiled.error}`);
-    let count = 0;
-    for (const { ring, test } of compiled) {
-      for (let pos = ring.firstPos; pos < ring.total; pos++) if (test(ring.slotOf(pos))) count++;
-    }
-    return count;
   }
 }

@@ -21,7 +21,6 @@ import { ApiCallError, DEFAULT_UI_SETTINGS } from '../../../shared/api';
 import type { Alert } from '../../../shared/alerts';
 import type { EntityState } from '../../../shared/entities';
 import { formatConfigIssues, validateConfig } from '../../../shared/config-validation';
-import type { FilterSpec } from '../../../shared/filter';
 import type { AuthConfig, AuthWith, HubConfig, SecretValue } from '../../../shared/hub-config';
 import { secretFieldOf, secretOf } from '../../../shared/hub-config';
 import { effectiveTransport } from '../../../shared/hub-config';
@@ -29,6 +28,7 @@ import { VERSION } from '../../../shared/version';
 import { redactConnectionState } from './api-redaction';
 import { Engine, type EngineOptions } from '../engine';
 import { exportToFile } from '../export/file-export';
+import { packedBatches } from '../export/store-batches';
 import { createRedactor, redactStrings, type Redactor } from '../redaction';
 import { collectSecretValues, type SecretProvider } from '../secrets';
 import { probeHub } from '../transports/probe';
@@ -495,7 +495,7 @@ export class Workspace {
       exportId,
       written: 0,
       evicted: 0,
-      total: this.knownTotal(request.filter),
+      total: this.engine.store.knownCount(request.filter),
       state: path === null ? 'cancelled' : 'running',
       file: path,
       downloadUrl: null,
@@ -511,7 +511,7 @@ export class Workspace {
     const settled = exportToFile({
       path,
       format: request.format,
-      batches: this.engine.store.packedBatches(request.filter, { signal: controller.signal }),
+      batches: packedBatches(this.engine.store, request.filter, { signal: controller.signal }),
       redact: createRedactor(this.engine.redactor.secretValues, { scrub: request.scrub === true }),
       worker: this.host.exportWorker ?? null,
       signal: controller.signal,
@@ -547,20 +547,6 @@ export class Workspace {
       .finally(() => this.exports.delete(exportId));
     this.exports.set(exportId, { controller, progress, settled });
     return { ...progress };
-  }
-
-  /** How many events a filter takes, when that is known without scanning: everything, or whole hubs. */
-  private knownTotal(filter: FilterSpec): number | null {
-    const { hubs, ...rest } = filter;
-    const restricted = Object.values(rest).some(
-      (value) => value !== undefined && value !== null && value !== false && value !== '',
-    );
-    if (restricted) return null;
-    let total = 0;
-    for (const ring of this.engine.store.allRings()) {
-      if (!hubs || hubs.length === 0 || hubs.includes(ring.hubId)) total += ring.size;
-    }
-    return total;
   }
 
   cancelExport(exportId: string): void {

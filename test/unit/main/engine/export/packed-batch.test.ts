@@ -5,12 +5,11 @@ import { formatPackedBatch } from '../../../../../src/main/engine/export/format-
 import { formatterFor, type ExportFormat } from '../../../../../src/main/engine/export/formats';
 import {
   BatchPacker,
-  PAYLOAD_JSON,
-  PAYLOAD_NULL,
   packBatch,
   packedLength,
   unpackBatch,
 } from '../../../../../src/main/engine/export/packed-batch';
+import { PAYLOAD_JSON, PAYLOAD_NULL } from '../../../../../src/main/engine/store/payload-kind';
 import { createRedactor } from '../../../../../src/main/engine/redaction';
 import { exportRecord } from './export-records';
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { EventStore } from '../../../../../src/main/engine/store/store';
+import { EventStore, type ScanHit } from '../../../../../src/main/engine/store/store';
 import { makeRecord } from '../../../../support/records';
 import { toHubEvent } from '../../../../../src/main/engine/event-record';
 import type { EngineEvent } from '../../../../../src/main/engine/event-record';
 import { unpackBatch } from '../../../../../src/main/engine/export/packed-batch';
+import { packedBatches } from '../../../../../src/main/engine/export/store-batches';
 import type { FilterSpec } from '../../../../../src/shared/filter';
 import { isGapMarker } from '../../../../../src/shared/hub-event';
+import { matchingRows } from '../../../../support/store-matches';
 
 function fill(
   store: EventStore,
@@ -59,7 +61,7 @@ describe('the event store', () => {
     expect([text.data, text.malformed, text.raw]).toEqual(['{not json', true, null]);
     const gap = store.get('evo', 2)!;
     expect([gap.data, gap.gap, gap.event]).toEqual([null, true, 'gap']);
-    const rows = store.query({}, { limit: 10 });
+    const rows = matchingRows(store);
     expect(rows.map((row) => [row.malformed, row.gap])).toEqual([
       [true, false],
       [false, true],
@@ -92,7 +94,7 @@ describe('the event store', () => {
     expect(store.size()).toBe(0);
   });
 
-  it('pages through matches in arrival order across hubs, forwards and backwards', () => {
+  it('walks matches in arrival order across hubs, from any point forwards and up to any point', () => {
     const store = new EventStore();
     const a = store.ensureRing('a', 'generic');
     const b = store.ensureRing('b', 'generic');
@@ -108,14 +110,31 @@ describe('the event store', () => {
         }),
       );
     }
-    const first = store.query({}, { limit: 4 });
-    expect(first.map((row) => row.message)).toEqual(['m1', 'm2', 'm3', 'm4']);
-    const next = store.query({}, { limit: 4, afterG: first[3]!.g });
-    expect(next.map((row) => row.message)).toEqual(['m5', 'm6', 'm7', 'm8']);
-    const newest = store.query({ levels: ['error'] }, { limit: 2, newestFirst: true });
-    expect(newest.map((row) => row.message)).toEqual(['m9', 'm6']);
-    const before = store.query({}, { limit: 3, beforeG: first[3]!.g });
-    expect(before.map((row) => row.message)).toEqual(['m1', 'm2', 'm3']);
+    const messages = (hits: Iterable<ScanHit>) => [...hits].map((hit) => hit.ring.message.get(hit.slot));
+    const all = matchingRows(store);
+    expect(all.slice(0, 4).map((row) => row.message)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    const fourth = all[3]!.g;
+    const after = new Map([a, b].map((ring) => [ring, ring.positionOfG(fourth + 1)]));
+    expect(messages(store.walk([a, b], { starts: after })).slice(0, 4)).toEqual(['m5', 'm6', 'm7', 'm8']);
+    const errors = matchingRows(store, { levels: ['error'] });
+    expect(
+      errors
+        .reverse()
+        .slice(0, 2)
+        .map((row) => row.message),
+    ).toEqual(['m9', 'm6']);
+    expect(messages(store.walk([a, b], { endG: fourth }))).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('knows how many events a filter takes without scanning only when it takes whole hubs', () => {
+    const store = new EventStore({ capacityPerHub: 100 });
+    fill(store, 'a', 30);
+    fill(store, 'b', 150);
+    expect(store.knownCount({})).toBe(130);
+    expect(store.knownCount({ hubs: ['b'] })).toBe(100);
+    expect(store.knownCount({ hubs: [], text: '', invert: false })).toBe(130);
+    expect(store.knownCount({ hubs: ['a'], levels: ['error'] })).toBeNull();
+    expect(store.knownCount({ text: 'm1' })).toBeNull();
   });
 
   it('iterates matching records in batches for export', async () => {
@@ -164,7 +183,7 @@ describe('event ids in the store', () => {
     ];
     ids.forEach((id, i) => store.append(ring, store.takeG(), makeRecord({ hub: 'h', seq: i + 1, id })));
     expect(ids.map((_, i) => store.get('h', i + 1)!.id)).toEqual(ids);
-    expect(store.query({}, { limit: 20 }).map((row) => row.id)).toEqual(ids);
+    expect(matchingRows(store).map((row) => row.id)).toEqual(ids);
   });
 });
 
@@ -183,7 +202,7 @@ describe('an export walk the ring evicts under', () => {
     const records: EngineEvent[] = [];
     let evicted = 0;
     let markers = 0;
-    for await (const batch of store.packedBatches(spec, { batchSize })) {
+    for await (const batch of packedBatches(store, spec, { batchSize })) {
       records.push(...unpackBatch(batch));
       evicted += batch.evicted;
       markers += batch.markers;

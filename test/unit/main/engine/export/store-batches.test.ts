@@ -1,4 +1,4 @@
-/** The store's packed export batches: the same records as `iterate`, without dragging whole blocks along. */
+/** The store's events packed for export: the same records as `iterate`, without dragging whole blocks along. */
 import { describe, expect, it } from 'vitest';
 import { toHubEvent, type EngineEvent } from '../../../../../src/main/engine/event-record';
 import {
@@ -6,11 +6,13 @@ import {
   unpackBatch,
   type PackedBatch,
 } from '../../../../../src/main/engine/export/packed-batch';
+import { packedBatches } from '../../../../../src/main/engine/export/store-batches';
 import { BLOCK_CHARS } from '../../../../../src/main/engine/store/packed-strings';
 import { EventStore } from '../../../../../src/main/engine/store/store';
 import type { FilterSpec } from '../../../../../src/shared/filter';
 import { ENTITY_TYPES, type Level } from '../../../../../src/shared/hub-event';
 import { makeRecord } from '../../../../support/records';
+import { matchCount } from '../../../../support/store-matches';
 
 const HUBS = ['alpha', 'beta', 'gamma'] as const;
 
@@ -65,7 +67,7 @@ async function iterated(store: EventStore, spec: FilterSpec, batchSize: number) 
 
 async function packed(store: EventStore, spec: FilterSpec, batchSize: number) {
   const batches: ReturnType<typeof readable>[][] = [];
-  for await (const batch of store.packedBatches(spec, { batchSize })) {
+  for await (const batch of packedBatches(store, spec, { batchSize })) {
     batches.push([...unpackBatch(batch)].map(readable));
   }
   return batches;
@@ -98,7 +100,7 @@ describe('packed export batches from the store', () => {
   it.each(SPECS)(
     'give the same records as iterate for %s, in the same batches',
     async (_name, spec, expected) => {
-      const count = store.count(spec);
+      const count = matchCount(store, spec);
       expect(count).toBe(expected);
       for (const batchSize of [1, 7, 4_096]) {
         const want = await iterated(store, spec, batchSize);
@@ -114,7 +116,7 @@ describe('packed export batches from the store', () => {
     const maxChars = 20_000;
     const sizes: number[] = [];
     const records: ReturnType<typeof readable>[] = [];
-    for await (const batch of store.packedBatches({}, { batchSize: 4_096, maxChars })) {
+    for await (const batch of packedBatches(store, {}, { batchSize: 4_096, maxChars })) {
       const events = [...unpackBatch(batch)];
       // The payload as the store keeps it: the JSON text, or a text payload itself.
       const payloadChars = (event: EngineEvent) =>
@@ -159,7 +161,7 @@ describe('packed export batches from the store', () => {
     }
     const got: ReturnType<typeof readable>[] = [];
     next = 900;
-    for await (const batch of packing.packedBatches({}, { batchSize: 50 })) {
+    for await (const batch of packedBatches(packing, {}, { batchSize: 50 })) {
       got.push(...[...unpackBatch(batch)].map(readable));
       append(packing, next, next + 40);
       next += 40;
@@ -182,7 +184,7 @@ describe('packed export batches from the store', () => {
     }
     let records = 0;
     let strings = 0;
-    for await (const batch of ids.packedBatches({})) {
+    for await (const batch of packedBatches(ids, {})) {
       records += packedLength(batch);
       strings += batch.strings.filter((entry) => entry.length > 0).length;
     }
@@ -209,7 +211,7 @@ describe('packed export batches from the store', () => {
 
     let chars = 0;
     const got: ReturnType<typeof readable>[] = [];
-    for await (const batch of sparse.packedBatches({ text: 'rare-match' }, { batchSize: 16 })) {
+    for await (const batch of packedBatches(sparse, { text: 'rare-match' }, { batchSize: 16 })) {
       chars += tableChars(batch);
       expect(batch.strings.every((entry) => entry.length < BLOCK_CHARS / 4)).toBe(true);
       got.push(...[...unpackBatch(batch)].map(readable));
