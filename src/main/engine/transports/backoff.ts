@@ -3,7 +3,9 @@
  * DESIGN.md: "A reconnect never comes sooner than the server's retry: or Retry-After;
  * jitter only lengthens the wait."
  */
-import { MAX_SERVER_DELAY_MS } from './attempt';
+
+/** A server-given delay above this is treated as this (setTimeout cannot wait ~25 days anyway). */
+export const MAX_SERVER_DELAY_MS = 24 * 60 * 60 * 1000;
 
 /** First backoff span, in ms. */
 export const DEFAULT_BACKOFF_BASE_MS = 1_000;

@@ -4,16 +4,20 @@
  * to whatever origin a redirect names.
  */
 import { validateHeaderValue } from 'node:http';
-import {
-  MAX_REDIRECTS,
-  abortReason,
-  describeNetworkError,
-  errorMessage,
-  headersRecord,
-  isRedirect,
-} from './attempt';
+import { MAX_REDIRECTS, isRedirect } from './http-status';
+import { abortReason } from './abort-signal';
+import { describeNetworkError, errorMessage } from './network-errors';
 import type { AttemptOutcome, ResponseInfo } from './attempt';
 import { isCredentialHeader } from './redact';
+
+/** A header list as a plain record (lower-case names), for displays. */
+function headersRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+}
 
 /** Options of `fetchFollowingRedirects`. */
 export interface RedirectingFetchOptions {

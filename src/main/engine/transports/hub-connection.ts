@@ -4,7 +4,9 @@
  * resume without loss or duplicates, gap markers and the polling fallback.
  */
 import type { ConnectionState } from '../../../shared/connection-state';
-import { abortReason, errorMessage, formatSeconds, sleep } from './attempt';
+import { abortReason, sleep } from './abort-signal';
+import { errorMessage } from './network-errors';
+import { formatSeconds } from './quantity-text';
 import type { AttemptOutcome, AttemptSink, StreamEnd } from './attempt';
 import { Backoff, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './backoff';
 import { Poller } from './poll';

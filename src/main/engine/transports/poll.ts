@@ -3,7 +3,8 @@
  * fails"): while the stream is down, GET the plan's poll request every interval and hand
  * each 200 body on as a frame.
  */
-import { outcomeForStatus, sleep } from './attempt';
+import { outcomeForStatus } from './http-status';
+import { sleep } from './abort-signal';
 import { discard, fetchFollowingRedirects, httpUrl, utf8HeaderValue } from './http-fetch';
 import type { FinalOutcome, Frame, RequestSpec } from './types';
 

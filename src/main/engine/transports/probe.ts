@@ -3,7 +3,9 @@
  * (credentials masked), what came back, the first few frames, and a plain-language hint.
  */
 import type { ProbeReport } from '../../../shared/api';
-import { abortReason, errorMessage, formatSeconds, isTlsErrorCode } from './attempt';
+import { abortReason } from './abort-signal';
+import { errorMessage, isTlsErrorCode } from './network-errors';
+import { formatSeconds } from './quantity-text';
 import type { AttemptOutcome, AttemptSink, ResponseInfo, StreamEnd } from './attempt';
 import { redactHeaders, redactUrl } from './redact';
 import { runSseAttempt, sseRequestHeaders } from './sse-stream';

@@ -5,7 +5,11 @@
  */
 import { createParser } from 'eventsource-parser';
 import type { ParseError } from 'eventsource-parser';
-import { abortReason, badConfig, errorMessage, formatMiB, outcomeForStatus } from './attempt';
+import { abortReason } from './abort-signal';
+import { badConfig } from './attempt';
+import { errorMessage } from './network-errors';
+import { formatMiB } from './quantity-text';
+import { outcomeForStatus } from './http-status';
 import type { AttemptOptions, AttemptOutcome, AttemptSink, StreamEnd } from './attempt';
 import {
   discard,

@@ -4,18 +4,11 @@
  */
 import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
-import {
-  MAX_REDIRECTS,
-  abortReason,
-  badConfig,
-  describeNetworkError,
-  describeStatus,
-  errorMessage,
-  formatMiB,
-  formatSeconds,
-  isRedirect,
-  outcomeForStatus,
-} from './attempt';
+import { MAX_REDIRECTS, describeStatus, isRedirect, outcomeForStatus } from './http-status';
+import { abortReason } from './abort-signal';
+import { badConfig } from './attempt';
+import { describeNetworkError, errorMessage } from './network-errors';
+import { formatMiB, formatSeconds } from './quantity-text';
 import type { AttemptOptions, AttemptOutcome, AttemptSink, StreamEnd } from './attempt';
 import { isCredentialHeader } from './redact';
 import { refusedRequest, unsendableHeader, utf8HeaderValue } from './http-fetch';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMiB, formatSeconds } from '../../../../../src/main/engine/transports/attempt';
+import { formatMiB, formatSeconds } from '../../../../../src/main/engine/transports/quantity-text';
 import { describeClose } from '../../../../../src/main/engine/transports/websocket-stream';
 
 describe('describeClose', () => {
