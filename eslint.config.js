@@ -2,11 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
-
-const electronFree = {
-  paths: [{ name: 'electron', message: 'This layer must run without Electron (see DESIGN.md).' }],
-  patterns: [{ group: ['electron/*'], message: 'This layer must run without Electron (see DESIGN.md).' }],
-};
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'dist/**'] },
@@ -41,10 +37,7 @@ export default tseslint.config(
     files: ['src/renderer/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
-  {
-    files: ['src/main/engine/**', 'src/shared/**', 'src/cli/**', 'src/demo-hub/**'],
-    rules: { 'no-restricted-imports': ['error', electronFree] },
-  },
+  ...boundaries,
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
