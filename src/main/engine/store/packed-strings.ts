@@ -93,7 +93,7 @@ export class PackedStrings {
 
   /**
    * Hands the value at `slot` to an export packer as a part of its block, so a block many
-   * values share crosses to a worker once rather than cut up (see packed-batch.ts).
+   * values share crosses to a worker once rather than cut up (see export/packed-batch.ts).
    */
   packInto(slot: number, packer: SliceSink): void {
     const block = this.blockAt(slot);

@@ -482,7 +482,7 @@ export interface ExportWalkOptions {
   batchSize?: number;
   /** Stops the walk: the next batch throws the signal's reason. */
   signal?: AbortSignal;
-  /** Packed batches end early once their messages and payloads hold this many characters (8 Mi). */
+  /** A batch ends early once the characters its events weigh (`exportWalk`'s `weigh`) reach this (8 Mi). */
   maxChars?: number;
 }
 
