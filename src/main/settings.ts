@@ -15,7 +15,7 @@ import Store, { type Schema } from 'electron-store';
 import { DEFAULT_UI_SETTINGS, type SavedFilter, type SecretField, type UiSettings } from '../shared/api';
 import { DEFAULT_ALERT_RULES, type AlertRule } from '../shared/alerts';
 import { formatConfigIssues, validateConfig } from '../shared/config-validation';
-import type { AuthConfig, HubConfig } from '../shared/hub-config';
+import { mapAuthSecret, secretOf, type HubConfig } from '../shared/hub-config';
 import { AlertEngine } from './engine/alerts';
 import { DEFAULT_CAPACITY_PER_HUB } from './engine/store';
 import type { WorkspacePersistence } from './engine/workspace';
@@ -175,29 +175,6 @@ export interface SettingsOpenOptions {
   now?: () => number;
 }
 
-/** The secret fields an auth has, with their values. */
-function secretsOf(auth: AuthConfig | undefined): { field: SecretField; value: unknown }[] {
-  switch (auth?.type) {
-    case 'bearer':
-      return [{ field: 'auth.token', value: auth.token }];
-    case 'header':
-    case 'query':
-      return [{ field: 'auth.value', value: auth.value }];
-    case 'backendai':
-      return [{ field: 'auth.secretKey', value: auth.secretKey }];
-    default:
-      return [];
-  }
-}
-
-function withSecret(auth: AuthConfig, field: SecretField, ref: string): AuthConfig {
-  const value = { secret: ref };
-  if (field === 'auth.token' && auth.type === 'bearer') return { ...auth, token: value };
-  if (field === 'auth.value' && (auth.type === 'header' || auth.type === 'query')) return { ...auth, value };
-  if (field === 'auth.secretKey' && auth.type === 'backendai') return { ...auth, secretKey: value };
-  return auth;
-}
-
 /**
  * Hubs with every plain secret value replaced by a vault reference (`keep` stores it).
  * Empty strings are left alone: they are "not set", not secrets.
@@ -208,14 +185,11 @@ export function withoutInlineSecrets(
 ): { hubs: HubConfig[]; moved: number } {
   let moved = 0;
   const result = hubs.map((hub) => {
-    let auth = hub.auth;
-    for (const { field, value } of secretsOf(auth)) {
-      if (typeof value === 'string' && value.length > 0 && auth) {
-        auth = withSecret(auth, field, keep(hub.id, field, value));
-        moved++;
-      }
-    }
-    return auth === hub.auth ? hub : { ...hub, ...(auth ? { auth } : {}) };
+    const secret = secretOf(hub.auth);
+    if (!hub.auth || typeof secret !== 'string' || secret.length === 0) return hub;
+    const auth = mapAuthSecret(hub.auth, (_plain, field) => ({ secret: keep(hub.id, field, secret) }));
+    moved++;
+    return { ...hub, auth };
   });
   return { hubs: result, moved };
 }

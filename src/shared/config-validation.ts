@@ -14,8 +14,12 @@
  *   top level `$schema` is allowed beside `hubs`.
  */
 import {
+  AUTH_SECRET_KEYS,
+  authOf,
   DIALECT_IDS,
   type AuthConfig,
+  type AuthPlainFields,
+  type AuthType,
   type DialectId,
   type FieldMap,
   type HubConfig,
@@ -76,12 +80,46 @@ const DIALECT_FIELDS: Readonly<Record<string, DialectId>> = {
   fields: 'generic',
 };
 const WEBSOCKET_DIALECTS: readonly DialectId[] = ['protocube', 'generic'];
-const AUTH_KEYS: Readonly<Record<AuthConfig['type'], readonly string[]>> = {
+const AUTH_KEYS: Readonly<Record<AuthType, readonly string[]>> = {
   none: ['type'],
   bearer: ['type', 'token'],
   header: ['type', 'name', 'value'],
   query: ['type', 'param', 'value'],
   backendai: ['type', 'accessKey', 'secretKey', 'apiVersion'],
+};
+/** The keys of every auth type besides `type` and its secret. */
+type AuthPlainKey = { [T in AuthType]: keyof AuthPlainFields[T] }[AuthType];
+/** How each of those is checked (the secret is checked by `HubChecker.secret`). */
+const AUTH_FIELD_CHECKS: Readonly<
+  Record<
+    AuthPlainKey,
+    {
+      required: boolean;
+      check: (hub: HubChecker, value: unknown, field: string, required: string | null) => string | undefined;
+    }
+  >
+> = {
+  name: {
+    required: true,
+    check(hub, value, field, required) {
+      const name = hub.nonEmptyString(value, field, required);
+      if (name !== undefined && !HEADER_NAME_PATTERN.test(name))
+        hub.report(field, 'is not a valid HTTP header name');
+      return name;
+    },
+  },
+  param: {
+    required: true,
+    check: (hub, value, field, required) => hub.nonEmptyString(value, field, required),
+  },
+  accessKey: {
+    required: true,
+    check: (hub, value, field, required) => hub.headerSafeString(value, field, required),
+  },
+  apiVersion: {
+    required: false,
+    check: (hub, value, field, required) => hub.headerSafeString(value, field, required),
+  },
 };
 const FIELD_MAP_KEYS = ['time', 'level', 'message', 'source', 'event', 'entity', 'entityType'];
 
@@ -245,43 +283,30 @@ class HubChecker {
       this.report('auth.type', `must be one of ${quoteList(Object.keys(AUTH_KEYS))}`);
       return undefined;
     }
-    const authType = type as AuthConfig['type'];
+    const authType = type as AuthType;
     this.unknownKeys(value, AUTH_KEYS[authType], 'auth.');
     const required = `required for ${authType} auth`;
-    switch (authType) {
-      case 'none':
-        return { type: 'none' };
-      case 'bearer': {
-        const token = this.secret(value['token'], 'auth.token', required);
-        return token === undefined ? undefined : { type: 'bearer', token };
+    const secretKey: string | null = AUTH_SECRET_KEYS[authType];
+    const fields: Record<string, string> = {};
+    let secret: SecretValue | undefined;
+    let complete = true;
+    // In the order the keys are declared, so the problems are listed in that order.
+    for (const key of AUTH_KEYS[authType]) {
+      if (key === 'type') continue;
+      const field = `auth.${key}`;
+      if (key === secretKey) {
+        secret = this.secret(value[key], field, required);
+        if (secret === undefined) complete = false;
+        continue;
       }
-      case 'header': {
-        const name = this.nonEmptyString(value['name'], 'auth.name', required);
-        if (name !== undefined && !HEADER_NAME_PATTERN.test(name)) {
-          this.report('auth.name', 'is not a valid HTTP header name');
-        }
-        const secret = this.secret(value['value'], 'auth.value', required);
-        return name === undefined || secret === undefined
-          ? undefined
-          : { type: 'header', name, value: secret };
-      }
-      case 'query': {
-        const param = this.nonEmptyString(value['param'], 'auth.param', required);
-        const secret = this.secret(value['value'], 'auth.value', required);
-        return param === undefined || secret === undefined
-          ? undefined
-          : { type: 'query', param, value: secret };
-      }
-      case 'backendai': {
-        const accessKey = this.headerSafeString(value['accessKey'], 'auth.accessKey', required);
-        const secretKey = this.secret(value['secretKey'], 'auth.secretKey', required);
-        const apiVersion = this.headerSafeString(value['apiVersion'], 'auth.apiVersion', null);
-        if (accessKey === undefined || secretKey === undefined) return undefined;
-        return apiVersion === undefined
-          ? { type: 'backendai', accessKey, secretKey }
-          : { type: 'backendai', accessKey, secretKey, apiVersion };
-      }
+      const check = AUTH_FIELD_CHECKS[key as AuthPlainKey];
+      const checked = check.check(this, value[key], field, check.required ? required : null);
+      if (checked !== undefined) fields[key] = checked;
+      else if (check.required) complete = false;
     }
+    if (!complete) return undefined;
+    // `secret` is set whenever the type has one; a type without one ignores it.
+    return authOf<AuthType, SecretValue>(authType, fields, secret ?? '');
   }
 
   headers(value: unknown): Record<string, string> | undefined {
