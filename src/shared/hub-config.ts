@@ -1,7 +1,10 @@
 /**
  * The hub configuration: the JSON users write for `hubwatch capture --config`, and the
- * objects the desktop app keeps in its settings. Stable contract (see DESIGN.md).
+ * objects the desktop app keeps in its settings. Stable contract (see DESIGN.md). The
+ * config's shape is its valibot schema (hub-config-schema.ts); the types here derive from it.
  */
+import type { InferOutput } from 'valibot';
+import type { FieldMapSchema, HubConfigSchema, SecretValueSchema } from './hub-config-schema';
 
 /** The hub kinds Hubwatch speaks. */
 export type DialectId = 'bot-hub' | 'protocube' | 'evoclaw' | 'rdev' | 'backendai' | 'generic';
@@ -15,13 +18,16 @@ export const DIALECT_IDS: readonly DialectId[] = [
   'generic',
 ];
 
-export type TransportKind = 'sse' | 'websocket';
+/** The transports a hub can use. */
+export const TRANSPORTS = ['sse', 'websocket'] as const;
+
+export type TransportKind = (typeof TRANSPORTS)[number];
 
 /**
  * A secret: the value itself, an environment variable, or a reference into the app's
  * secure store. Settings on disk only ever hold the `{ secret }` form.
  */
-export type SecretValue = string | { env: string } | { secret: string };
+export type SecretValue = InferOutput<typeof SecretValueSchema>;
 
 /** Every auth type, in the order the UI offers them. */
 export const AUTH_TYPES = ['none', 'bearer', 'header', 'query', 'backendai'] as const;
@@ -52,13 +58,10 @@ export const AUTH_SECRET_KEYS = {
 
 type SecretKeyOf<T extends AuthType> = NonNullable<(typeof AUTH_SECRET_KEYS)[T]>;
 
+type AuthParts<T extends AuthType, S> = { type: T } & AuthPlainFields[T] & Record<SecretKeyOf<T>, S>;
+
 /** One auth type's object, its secret in the form `S`. */
-export type AuthOf<T extends AuthType, S> = {
-  [K in keyof ({ type: T } & AuthPlainFields[T] & Record<SecretKeyOf<T>, S>)]: ({
-    type: T;
-  } & AuthPlainFields[T] &
-    Record<SecretKeyOf<T>, S>)[K];
-};
+export type AuthOf<T extends AuthType, S> = { [K in keyof AuthParts<T, S>]: AuthParts<T, S>[K] };
 
 /** An auth whose secret takes the form `S`: a config's value, or what the UI may see of it. */
 export type AuthWith<S> = { [T in AuthType]: AuthOf<T, S> }[AuthType];
@@ -114,49 +117,10 @@ export function authOf<T extends AuthType, S>(
 }
 
 /** Where the `generic` dialect finds the record's fields in a JSON payload (dotted paths). */
-export interface FieldMap {
-  time?: string;
-  level?: string;
-  message?: string;
-  source?: string;
-  event?: string;
-  /** Path of the entity id; the entity type comes from `entityType`. */
-  entity?: string;
-  entityType?: string;
-}
+export type FieldMap = InferOutput<typeof FieldMapSchema>;
 
-/** One configured hub. */
-export interface HubConfig {
-  /** Unique, stable id: `[A-Za-z0-9._-]`, 1–64 characters. */
-  id: string;
-  /** Display name; defaults to the id. */
-  name?: string;
-  dialect: DialectId;
-  /** `sse` by default, `websocket` by default when the URL is `ws:`/`wss:`. */
-  transport?: TransportKind;
-  url: string;
-  auth?: AuthConfig;
-  /** Extra request headers (also on the WebSocket upgrade). */
-  headers?: Record<string, string>;
-  /** `false` keeps the hub configured but disconnected. */
-  enabled?: boolean;
-  /** evoclaw: the polling fallback URL; defaults to `/api/status` next to the stream. */
-  pollUrl?: string;
-  /** evoclaw: polling interval while the stream is failing, seconds (default 30). */
-  pollIntervalSec?: number;
-  /** rdev: the project id. */
-  project?: string;
-  /** rdev: a command to start (POST …/shell) and then follow. */
-  command?: string;
-  /** rdev: an existing stream to follow. */
-  streamId?: string;
-  /** generic: where the fields are. */
-  fields?: FieldMap;
-  /** Silence watchdog: reconnect after this many seconds without a byte (0 = off). */
-  silenceTimeoutSec?: number;
-  /** How many events the app keeps in memory for this hub. */
-  retention?: number;
-}
+/** One configured hub (each field is described in hub-config-schema.ts). */
+export type HubConfig = InferOutput<typeof HubConfigSchema>;
 
 /** The whole config file. */
 export interface HubwatchConfig {

@@ -8,13 +8,7 @@
  */
 import type { AuthView, HubConfigView, HubSaveRequest, SecretView } from '../../../shared/api';
 import { validateConfig } from '../../../shared/config-validation';
-import type {
-  AuthPlainFields,
-  DialectId,
-  FieldMap,
-  HubConfig,
-  SecretValue,
-} from '../../../shared/hub-config';
+import type { AuthPlainFields, DialectId, HubConfig, SecretValue } from '../../../shared/hub-config';
 import { authOf, SECRET_FIELDS, secretFieldOf, secretOf } from '../../../shared/hub-config';
 
 export { SECRET_FIELDS, secretFieldOf };
@@ -377,7 +371,8 @@ function hubViewFor(draft: HubDraft): Record<string, unknown> {
     if (interval !== undefined) hub['pollIntervalSec'] = interval;
   }
   if (draft.dialect === 'generic') {
-    const fields: FieldMap = {};
+    // As typed: the rules report an entity type that is not one.
+    const fields: Partial<Record<FieldMapKey, string>> = {};
     for (const key of FIELD_MAP_KEYS)
       if (draft.fields[key].trim() !== '') fields[key] = draft.fields[key].trim();
     if (Object.keys(fields).length > 0) hub['fields'] = fields;
