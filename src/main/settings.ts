@@ -21,38 +21,14 @@ import { DEFAULT_CAPACITY_PER_HUB } from './engine/store';
 import type { WorkspacePersistence } from './engine/workspace';
 import { fileStamp, moveAside, readJsonObject, writeJsonAtomic } from './json-file';
 import { migrateSettings, SETTINGS_VERSION, type RawSettings } from './settings-migrations';
+import {
+  settingsJsonSchema,
+  type SettingsData,
+  type WindowBounds,
+  type WindowState,
+} from './settings-schema';
 
-export interface WindowBounds {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** Where the window was, to put it back there. */
-export interface WindowState {
-  bounds: WindowBounds | null;
-  maximized: boolean;
-}
-
-/** Everything in `config.json`. */
-export interface SettingsData {
-  schemaVersion: number;
-  hubs: HubConfig[];
-  ui: UiSettings;
-  filters: SavedFilter[];
-  alertRules: AlertRule[];
-  mutedHubs: string[];
-  /** Events kept in memory per hub (a hub's own `retention` overrides it). */
-  retention: { eventsPerHub: number };
-  window: WindowState;
-  /** Closing the window keeps Hubwatch running in the tray. */
-  closeToTray: boolean;
-  /** The "still running in the tray" hint was shown once. */
-  trayHintShown: boolean;
-  /** The built-in demo hub runs (and is started again next time) at this origin. */
-  demo: { origin: string } | null;
-}
+export type { SettingsData, WindowBounds, WindowState };
 
 /** Settings of a first run. */
 export function defaultSettings(): SettingsData {
@@ -71,89 +47,12 @@ export function defaultSettings(): SettingsData {
   };
 }
 
-const stringArray = { type: 'array', items: { type: 'string' } } as const;
-const integer = { type: 'integer' } as const;
-
 /**
  * The shape electron-store checks on open and on every write (JSON Schema, checked by
- * ajv). Hubs are checked in depth by the hub config rules (`validateConfig`), which name
- * the hub and the field.
+ * ajv), made from the settings' valibot schema (settings-schema.ts). Hubs are checked in
+ * depth by the hub config rules (`validateConfig`), which name the hub and the field.
  */
-export const SETTINGS_SCHEMA: Schema<SettingsData> = {
-  schemaVersion: { type: 'integer', const: SETTINGS_VERSION },
-  hubs: { type: 'array', items: { type: 'object', required: ['id', 'dialect', 'url'] } },
-  ui: {
-    type: 'object',
-    required: ['tabOrder', 'splitTab', 'theme', 'tabFilters', 'timeFormat'],
-    properties: {
-      tabOrder: stringArray,
-      splitTab: { anyOf: [{ type: 'string' }, { type: 'null' }] },
-      theme: { type: 'string', enum: ['system', 'light', 'dark'] },
-      tabFilters: { type: 'object', additionalProperties: { type: 'object' } },
-      timeFormat: { type: 'string', enum: ['absolute', 'relative'] },
-    },
-  },
-  filters: {
-    type: 'array',
-    items: {
-      type: 'object',
-      required: ['name', 'filter'],
-      properties: { name: { type: 'string' }, filter: { type: 'object' } },
-    },
-  },
-  alertRules: {
-    type: 'array',
-    items: {
-      type: 'object',
-      required: ['id', 'name', 'enabled', 'match', 'title', 'coalesceMs', 'severity'],
-      properties: {
-        id: { type: 'string', minLength: 1 },
-        name: { type: 'string' },
-        enabled: { type: 'boolean' },
-        match: { type: 'object' },
-        title: { type: 'string' },
-        coalesceMs: { type: 'integer', minimum: 0 },
-        severity: { type: 'string', enum: ['error', 'warn'] },
-      },
-    },
-  },
-  mutedHubs: stringArray,
-  retention: {
-    type: 'object',
-    required: ['eventsPerHub'],
-    properties: { eventsPerHub: { type: 'integer', minimum: 1000, maximum: 10_000_000 } },
-  },
-  window: {
-    type: 'object',
-    required: ['bounds', 'maximized'],
-    properties: {
-      bounds: {
-        anyOf: [
-          { type: 'null' },
-          {
-            type: 'object',
-            required: ['x', 'y', 'width', 'height'],
-            properties: {
-              x: integer,
-              y: integer,
-              width: { type: 'integer', minimum: 1 },
-              height: { type: 'integer', minimum: 1 },
-            },
-          },
-        ],
-      },
-      maximized: { type: 'boolean' },
-    },
-  },
-  closeToTray: { type: 'boolean' },
-  trayHintShown: { type: 'boolean' },
-  demo: {
-    anyOf: [
-      { type: 'null' },
-      { type: 'object', required: ['origin'], properties: { origin: { type: 'string' } } },
-    ],
-  },
-};
+export const SETTINGS_SCHEMA: Schema<SettingsData> = settingsJsonSchema();
 
 /** Something about the settings the operator must be told (pushed to the UI; `dialog` also in a dialog). */
 export interface SettingsNotice {
