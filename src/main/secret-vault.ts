@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { app, dialog, safeStorage, type BrowserWindow } from 'electron';
 import Store, { type Schema } from 'electron-store';
 import { ApiCallError, type AppInfo, type SecretField } from '../shared/api';
+import { SECRET_FIELDS } from '../shared/hub-config';
 import type { SecretVault } from './engine';
 import { moveAside, readJsonObject } from './json-file';
 
@@ -78,7 +79,7 @@ const SECRETS_SCHEMA: Schema<SecretsFile> = {
       required: ['hub', 'field', 'protection', 'data', 'savedAt'],
       properties: {
         hub: { type: 'string' },
-        field: { type: 'string', enum: ['auth.token', 'auth.value', 'auth.secretKey'] },
+        field: { type: 'string', enum: [...SECRET_FIELDS] },
         protection: { type: 'string', enum: ['os', 'weak'] },
         data: { type: 'string' },
         savedAt: { type: 'number' },

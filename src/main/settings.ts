@@ -15,42 +15,18 @@ import Store, { type Schema } from 'electron-store';
 import { DEFAULT_UI_SETTINGS, type SavedFilter, type SecretField, type UiSettings } from '../shared/api';
 import { DEFAULT_ALERT_RULES, type AlertRule } from '../shared/alerts';
 import { formatConfigIssues, validateConfig } from '../shared/config-validation';
-import type { AuthConfig, HubConfig } from '../shared/hub-config';
+import { mapAuthSecret, secretOf, type HubConfig } from '../shared/hub-config';
 import { AlertEngine, DEFAULT_CAPACITY_PER_HUB, type WorkspacePersistence } from './engine';
 import { fileStamp, moveAside, readJsonObject, writeJsonAtomic } from './json-file';
 import { migrateSettings, SETTINGS_VERSION, type RawSettings } from './settings-migrations';
+import {
+  settingsJsonSchema,
+  type SettingsData,
+  type WindowBounds,
+  type WindowState,
+} from './settings-schema';
 
-export interface WindowBounds {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** Where the window was, to put it back there. */
-export interface WindowState {
-  bounds: WindowBounds | null;
-  maximized: boolean;
-}
-
-/** Everything in `config.json`. */
-export interface SettingsData {
-  schemaVersion: number;
-  hubs: HubConfig[];
-  ui: UiSettings;
-  filters: SavedFilter[];
-  alertRules: AlertRule[];
-  mutedHubs: string[];
-  /** Events kept in memory per hub (a hub's own `retention` overrides it). */
-  retention: { eventsPerHub: number };
-  window: WindowState;
-  /** Closing the window keeps Hubwatch running in the tray. */
-  closeToTray: boolean;
-  /** The "still running in the tray" hint was shown once. */
-  trayHintShown: boolean;
-  /** The built-in demo hub runs (and is started again next time) at this origin. */
-  demo: { origin: string } | null;
-}
+export type { SettingsData, WindowBounds, WindowState };
 
 /** Settings of a first run. */
 export function defaultSettings(): SettingsData {
@@ -69,89 +45,12 @@ export function defaultSettings(): SettingsData {
   };
 }
 
-const stringArray = { type: 'array', items: { type: 'string' } } as const;
-const integer = { type: 'integer' } as const;
-
 /**
  * The shape electron-store checks on open and on every write (JSON Schema, checked by
- * ajv). Hubs are checked in depth by the hub config rules (`validateConfig`), which name
- * the hub and the field.
+ * ajv), made from the settings' valibot schema (settings-schema.ts). Hubs are checked in
+ * depth by the hub config rules (`validateConfig`), which name the hub and the field.
  */
-export const SETTINGS_SCHEMA: Schema<SettingsData> = {
-  schemaVersion: { type: 'integer', const: SETTINGS_VERSION },
-  hubs: { type: 'array', items: { type: 'object', required: ['id', 'dialect', 'url'] } },
-  ui: {
-    type: 'object',
-    required: ['tabOrder', 'splitTab', 'theme', 'tabFilters', 'timeFormat'],
-    properties: {
-      tabOrder: stringArray,
-      splitTab: { anyOf: [{ type: 'string' }, { type: 'null' }] },
-      theme: { type: 'string', enum: ['system', 'light', 'dark'] },
-      tabFilters: { type: 'object', additionalProperties: { type: 'object' } },
-      timeFormat: { type: 'string', enum: ['absolute', 'relative'] },
-    },
-  },
-  filters: {
-    type: 'array',
-    items: {
-      type: 'object',
-      required: ['name', 'filter'],
-      properties: { name: { type: 'string' }, filter: { type: 'object' } },
-    },
-  },
-  alertRules: {
-    type: 'array',
-    items: {
-      type: 'object',
-      required: ['id', 'name', 'enabled', 'match', 'title', 'coalesceMs', 'severity'],
-      properties: {
-        id: { type: 'string', minLength: 1 },
-        name: { type: 'string' },
-        enabled: { type: 'boolean' },
-        match: { type: 'object' },
-        title: { type: 'string' },
-        coalesceMs: { type: 'integer', minimum: 0 },
-        severity: { type: 'string', enum: ['error', 'warn'] },
-      },
-    },
-  },
-  mutedHubs: stringArray,
-  retention: {
-    type: 'object',
-    required: ['eventsPerHub'],
-    properties: { eventsPerHub: { type: 'integer', minimum: 1000, maximum: 10_000_000 } },
-  },
-  window: {
-    type: 'object',
-    required: ['bounds', 'maximized'],
-    properties: {
-      bounds: {
-        anyOf: [
-          { type: 'null' },
-          {
-            type: 'object',
-            required: ['x', 'y', 'width', 'height'],
-            properties: {
-              x: integer,
-              y: integer,
-              width: { type: 'integer', minimum: 1 },
-              height: { type: 'integer', minimum: 1 },
-            },
-          },
-        ],
-      },
-      maximized: { type: 'boolean' },
-    },
-  },
-  closeToTray: { type: 'boolean' },
-  trayHintShown: { type: 'boolean' },
-  demo: {
-    anyOf: [
-      { type: 'null' },
-      { type: 'object', required: ['origin'], properties: { origin: { type: 'string' } } },
-    ],
-  },
-};
+export const SETTINGS_SCHEMA: Schema<SettingsData> = settingsJsonSchema();
 
 /** Something about the settings the operator must be told (pushed to the UI; `dialog` also in a dialog). */
 export interface SettingsNotice {
@@ -173,29 +72,6 @@ export interface SettingsOpenOptions {
   now?: () => number;
 }
 
-/** The secret fields an auth has, with their values. */
-function secretsOf(auth: AuthConfig | undefined): { field: SecretField; value: unknown }[] {
-  switch (auth?.type) {
-    case 'bearer':
-      return [{ field: 'auth.token', value: auth.token }];
-    case 'header':
-    case 'query':
-      return [{ field: 'auth.value', value: auth.value }];
-    case 'backendai':
-      return [{ field: 'auth.secretKey', value: auth.secretKey }];
-    default:
-      return [];
-  }
-}
-
-function withSecret(auth: AuthConfig, field: SecretField, ref: string): AuthConfig {
-  const value = { secret: ref };
-  if (field === 'auth.token' && auth.type === 'bearer') return { ...auth, token: value };
-  if (field === 'auth.value' && (auth.type === 'header' || auth.type === 'query')) return { ...auth, value };
-  if (field === 'auth.secretKey' && auth.type === 'backendai') return { ...auth, secretKey: value };
-  return auth;
-}
-
 /**
  * Hubs with every plain secret value replaced by a vault reference (`keep` stores it).
  * Empty strings are left alone: they are "not set", not secrets.
@@ -206,14 +82,11 @@ export function withoutInlineSecrets(
 ): { hubs: HubConfig[]; moved: number } {
   let moved = 0;
   const result = hubs.map((hub) => {
-    let auth = hub.auth;
-    for (const { field, value } of secretsOf(auth)) {
-      if (typeof value === 'string' && value.length > 0 && auth) {
-        auth = withSecret(auth, field, keep(hub.id, field, value));
-        moved++;
-      }
-    }
-    return auth === hub.auth ? hub : { ...hub, ...(auth ? { auth } : {}) };
+    const secret = secretOf(hub.auth);
+    if (!hub.auth || typeof secret !== 'string' || secret.length === 0) return hub;
+    const auth = mapAuthSecret(hub.auth, (_plain, field) => ({ secret: keep(hub.id, field, secret) }));
+    moved++;
+    return { ...hub, auth };
   });
   return { hubs: result, moved };
 }

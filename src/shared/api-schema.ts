@@ -1,240 +1,258 @@
 /**
- * Schemas of every call's request. Both transports (Electron IPC and the serve WebSocket)
- * check each payload against them before anything reaches the engine, and answer a clear
- * error naming the field. Hand-written checks: small, and no dependency in the sandboxed
- * preload or the renderer.
+ * Schemas of every call's request (valibot). Both transports (Electron IPC and the serve
+ * WebSocket) parse each payload with them before anything reaches the engine, and answer a
+ * clear error naming the field (`view.open: filter.levels[2]: must be one of debug, …`).
+ * The request types of `ApiCalls` (api.ts) are these schemas' outputs, so a type and its
+ * check cannot drift apart. The limits are the API's (what a sane UI ever sends); the hub
+ * config rules (`validateConfig`) run on a hub once its secrets are resolved.
  */
-import type { ApiError, CallName } from './api';
-import { DIALECT_IDS } from './hub-config';
+import * as v from 'valibot';
+import { EXPORT_FORMATS, THEMES, TIME_FORMATS, type ApiError, type AuthView, type CallName } from './api';
+import { authSchema } from './hub-config-schema';
+import { DIALECT_IDS, SECRET_FIELDS, TRANSPORTS, type HubConfig, type SecretField } from './hub-config';
 import { ENTITY_TYPES, LEVELS } from './hub-event';
+import { closedObject, issuePath, plain, recordOf, type Assert, type Same } from './schema-parts';
 
-/** Returns an error message for `value` at `path`, or null when it is valid. */
-type Check = (value: unknown, path: string) => string | null;
+/** A string of at most `max` characters. */
+const text = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, 'is too long'));
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A finite number. */
+const number = v.pipe(v.number('must be a number'), v.finite('must be a number'));
 
-const MAX_STRING = 1_000_000;
+const between = (min: number, max: number) => `must be between ${min} and ${max}`;
 
-const string =
-  (max = MAX_STRING): Check =>
-  (value, path) =>
-    typeof value !== 'string'
-      ? `${path} must be a string`
-      : value.length > max
-        ? `${path} is too long`
-        : null;
+/** A finite number from `min` to `max`. */
+const numberIn = (min: number, max: number) =>
+  v.pipe(number, v.minValue(min, between(min, max)), v.maxValue(max, between(min, max)));
 
-const number =
-  (min = -Infinity, max = Infinity): Check =>
-  (value, path) =>
-    typeof value !== 'number' || !Number.isFinite(value)
-      ? `${path} must be a number`
-      : value < min || value > max
-        ? `${path} must be between ${min} and ${max}`
-        : null;
+/** A whole number from `min` to `max`. */
+const integer = (min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  v.pipe(
+    v.number('must be a whole number'),
+    v.integer('must be a whole number'),
+    v.minValue(min, between(min, max)),
+    v.maxValue(max, between(min, max)),
+  );
 
-const integer =
-  (min = 0, max = Number.MAX_SAFE_INTEGER): Check =>
-  (value, path) =>
-    typeof value !== 'number' || !Number.isInteger(value)
-      ? `${path} must be a whole number`
-      : value < min || value > max
-        ? `${path} must be between ${min} and ${max}`
-        : null;
+const boolean = v.boolean('must be true or false');
 
-const boolean: Check = (value, path) => (typeof value === 'boolean' ? null : `${path} must be true or false`);
+/** One of `values`. */
+const oneOf = <const T extends readonly string[]>(values: T) =>
+  v.picklist(values, `must be one of ${values.join(', ')}`);
 
-const oneOf =
-  (values: readonly string[]): Check =>
-  (value, path) =>
-    typeof value === 'string' && values.includes(value)
-      ? null
-      : `${path} must be one of ${values.join(', ')}`;
+/** A list of at most `max` items. */
+const list = <const S extends v.GenericSchema>(item: S, max = 10_000) =>
+  v.pipe(v.array(item, 'must be a list'), v.maxLength(max, 'has too many items'));
 
-const nullable =
-  (check: Check): Check =>
-  (value, path) =>
-    value === null ? null : check(value, path);
+/** An object with exactly these keys (`v.optional` ones may be absent). */
+const object = <const E extends v.ObjectEntries>(entries: E) => plain(closedObject(entries));
 
-const isNull: Check = (value, path) =>
-  value === null || value === undefined ? null : `${path} must be empty`;
+/** Absent or null; handlers receive null. */
+const empty = v.pipe(
+  v.nullish(v.never('must be empty')),
+  v.transform(() => null),
+);
 
-const arrayOf =
-  (check: Check, max = 10_000): Check =>
-  (value, path) => {
-    if (!Array.isArray(value)) return `${path} must be a list`;
-    if (value.length > max) return `${path} has too many items`;
-    for (let i = 0; i < value.length; i++) {
-      const error = check(value[i], `${path}[${i}]`);
-      if (error) return error;
-    }
-    return null;
-  };
+const id = text(200);
 
-const recordOf =
-  (check: Check): Check =>
-  (value, path) => {
-    if (!isPlainObject(value)) return `${path} must be an object`;
-    for (const [key, item] of Object.entries(value)) {
-      const error = check(item, `${path}.${key}`);
-      if (error) return error;
-    }
-    return null;
-  };
-
-/** An object with known keys; `?` marks optional ones. Unknown keys are refused. */
-const object =
-  (shape: Record<string, Check>, options: { open?: boolean } = {}): Check =>
-  (value, path) => {
-    if (!isPlainObject(value)) return `${path} must be an object`;
-    for (const [rawKey, check] of Object.entries(shape)) {
-      const optional = rawKey.endsWith('?');
-      const key = optional ? rawKey.slice(0, -1) : rawKey;
-      if (!(key in value) || value[key] === undefined) {
-        if (optional) continue;
-        return `${path}.${key} is required`;
-      }
-      const error = check(value[key], `${path}.${key}`);
-      if (error) return error;
-    }
-    if (!options.open) {
-      const known = new Set(Object.keys(shape).map((key) => key.replace(/\?$/, '')));
-      for (const key of Object.keys(value)) if (!known.has(key)) return `${path}.${key} is not a known field`;
-    }
-    return null;
-  };
-
-const id = string(200);
-
-const filterSpec: Check = object({
-  'hubs?': nullable(arrayOf(id, 1000)),
-  'dialects?': nullable(arrayOf(oneOf(DIALECT_IDS), 10)),
-  'levels?': nullable(arrayOf(oneOf(LEVELS), 10)),
-  'events?': nullable(arrayOf(string(500), 1000)),
-  'entity?': nullable(object({ type: oneOf(ENTITY_TYPES), 'id?': nullable(string(1000)) })),
-  'text?': nullable(string(10_000)),
-  'regex?': nullable(string(10_000)),
-  'regexFlags?': nullable(string(10)),
-  'where?': nullable(string(10_000)),
-  'from?': nullable(number()),
-  'to?': nullable(number()),
-  'invert?': boolean,
+/** A filter as the operator sets it. Every part is optional; an empty spec matches everything. */
+export const FilterSpecSchema = object({
+  /** Only these hubs (null or absent: all). */
+  hubs: v.nullish(list(id, 1000)),
+  /** Only hubs of these dialects. */
+  dialects: v.nullish(list(oneOf(DIALECT_IDS), 10)),
+  /** Only these levels. */
+  levels: v.nullish(list(oneOf(LEVELS), 10)),
+  /** Only these event names. */
+  events: v.nullish(list(text(500), 1000)),
+  /** Only events about this entity (or any entity of this type when `id` is absent). */
+  entity: v.nullish(object({ type: oneOf(ENTITY_TYPES), id: v.nullish(text(1000)) })),
+  /** Case-insensitive text in the message, source, event name or entity id. */
+  text: v.nullish(text(10_000)),
+  /** A regular expression over the same fields. */
+  regex: v.nullish(text(10_000)),
+  /** Regex flags; default `i`. */
+  regexFlags: v.nullish(text(10)),
+  /** A field predicate, e.g. `data.Data.payload.exit_code != 0` (see filter-expression.ts). */
+  where: v.nullish(text(10_000)),
+  /** Event time range, epoch ms, inclusive. */
+  from: v.nullish(number),
+  to: v.nullish(number),
+  /** Show what does NOT match the level/event/entity/text/regex/where parts (hub, dialect and time stay as they are). */
+  invert: v.optional(boolean),
 });
 
-const secretView: Check = (value, path) => {
-  if (!isPlainObject(value)) return `${path} must be an object`;
-  if (value['kind'] === 'env') return object({ kind: oneOf(['env']), env: string(200) })(value, path);
-  if (value['kind'] === 'stored') return object({ kind: oneOf(['stored']), set: boolean })(value, path);
-  return `${path}.kind must be env or stored`;
-};
+/** How the UI sees a secret: never its value. */
+export const SecretViewSchema = plain(
+  v.variant(
+    'kind',
+    [
+      closedObject({ kind: v.literal('env'), env: text(200) }),
+      closedObject({ kind: v.literal('stored'), set: boolean }),
+    ],
+    'must be env or stored',
+  ),
+);
 
-const authView: Check = (value, path) => {
-  if (!isPlainObject(value)) return `${path} must be an object`;
-  switch (value['type']) {
-    case 'none':
-      return object({ type: string() })(value, path);
-    case 'bearer':
-      return object({ type: string(), token: secretView })(value, path);
-    case 'header':
-      return object({ type: string(), name: string(200), value: secretView })(value, path);
-    case 'query':
-      return object({ type: string(), param: string(200), value: secretView })(value, path);
-    case 'backendai':
-      return object({
-        type: string(),
-        accessKey: string(500),
-        secretKey: secretView,
-        'apiVersion?': string(100),
-      })(value, path);
-    default:
-      return `${path}.type must be one of none, bearer, header, query, backendai`;
-  }
-};
+/** The auth of a hub as the UI sees it (secret values replaced by `SecretView`). */
+export const AuthViewSchema = authSchema(
+  {
+    none: {},
+    bearer: {},
+    header: { name: text(200) },
+    query: { param: text(200) },
+    backendai: { accessKey: text(500), apiVersion: v.optional(text(100)) },
+  },
+  SecretViewSchema,
+);
 
 /**
- * The hub as the UI edits it: checked for shape here; the full config rules
+ * A hub config as the UI sees and edits it: checked for shape here; the full config rules
  * (validateConfig) run once secrets are resolved.
  */
-const hubView: Check = object({
+export const HubConfigViewSchema = object({
   id,
-  'name?': string(200),
+  name: v.optional(text(200)),
   dialect: oneOf(DIALECT_IDS),
-  'transport?': oneOf(['sse', 'websocket']),
-  url: string(8192),
-  'auth?': authView,
-  'headers?': recordOf(string(8192)),
-  'enabled?': boolean,
-  'pollUrl?': string(8192),
-  'pollIntervalSec?': number(1, 86_400),
-  'project?': string(500),
-  'command?': string(10_000),
-  'streamId?': string(500),
-  'fields?': recordOf(string(500)),
-  'silenceTimeoutSec?': number(0, 86_400),
-  'retention?': integer(0, 10_000_000),
+  transport: v.optional(oneOf(TRANSPORTS)),
+  url: text(8192),
+  auth: v.optional(AuthViewSchema),
+  headers: v.optional(recordOf(text(8192), 'must be an object')),
+  enabled: v.optional(boolean),
+  pollUrl: v.optional(text(8192)),
+  pollIntervalSec: v.optional(numberIn(1, 86_400)),
+  project: v.optional(text(500)),
+  command: v.optional(text(10_000)),
+  streamId: v.optional(text(500)),
+  fields: v.optional(
+    object({
+      time: v.optional(text(500)),
+      level: v.optional(text(500)),
+      message: v.optional(text(500)),
+      source: v.optional(text(500)),
+      event: v.optional(text(500)),
+      entity: v.optional(text(500)),
+      entityType: v.optional(oneOf(ENTITY_TYPES)),
+    }),
+  ),
+  silenceTimeoutSec: v.optional(numberIn(0, 86_400)),
+  retention: v.optional(integer(0, 10_000_000)),
 });
 
-const hubSave: Check = object({
-  hub: hubView,
-  'secrets?': object({
-    'auth.token?': nullable(string(65_536)),
-    'auth.value?': nullable(string(65_536)),
-    'auth.secretKey?': nullable(string(65_536)),
-  }),
-  'previousId?': id,
-  'create?': boolean,
+/** A new secret value per field (write-only): a string sets or replaces it, `null` clears it. */
+const secretsSchema = object(
+  Object.fromEntries(SECRET_FIELDS.map((field) => [field, v.optional(v.nullable(text(65_536)))])) as {
+    [F in SecretField]: v.OptionalSchema<v.NullableSchema<ReturnType<typeof text>, undefined>, undefined>;
+  },
+);
+
+/**
+ * A hub to save: its config as the UI edits it, plus new secret values (write-only):
+ * a string sets or replaces the secret, `null` clears it, an absent field keeps it.
+ * A `SecretView` of kind `env` in `hub.auth` keeps referring to that variable.
+ */
+export const HubSaveRequestSchema = object({
+  hub: HubConfigViewSchema,
+  secrets: v.optional(secretsSchema),
+  /** The id the hub had before this edit, when it is renamed. */
+  previousId: v.optional(id),
+  /** A new hub: refused (field `id`) when a hub with this id exists, instead of replacing it. */
+  create: v.optional(boolean),
 });
 
-const uiSettings: Check = object({
-  'tabOrder?': arrayOf(id, 1000),
-  'splitTab?': nullable(id),
-  'theme?': oneOf(['system', 'light', 'dark']),
-  'tabFilters?': recordOf(filterSpec),
-  'timeFormat?': oneOf(['absolute', 'relative']),
+const uiSettingsEntries = {
+  /** Tab order by hub id; hubs not listed go last. */
+  tabOrder: list(id, 1000),
+  /** The tab shown on the right in split view, or null. */
+  splitTab: v.nullable(id),
+  theme: oneOf(THEMES),
+  /** Per-tab filters, by tab id (`all` or a hub id). */
+  tabFilters: recordOf(FilterSpecSchema, 'must be an object'),
+  /** Relative (`10 s ago`) or absolute times in the list. */
+  timeFormat: oneOf(TIME_FORMATS),
+};
+
+/** What the UI remembers between runs (the desktop app keeps it in its settings). */
+export const UiSettingsSchema = plain(closedObject(uiSettingsEntries));
+
+export const SavedFilterSchema = object({ name: text(200), filter: FilterSpecSchema });
+
+export const ExportRequestSchema = object({
+  format: oneOf(EXPORT_FORMATS),
+  /** The filter to apply (a tab's current filter), or `{}` for everything. */
+  filter: FilterSpecSchema,
+  /**
+   * Also apply the credential patterns (`?token=`, `Bearer …`, signatures) to the payloads,
+   * not only to messages (default false: `data` stays as received, known secrets aside).
+   */
+  scrub: v.optional(boolean),
 });
 
-const REQUEST_SCHEMAS: Record<CallName, Check> = {
-  'app.info': isNull,
-  'hubs.list': isNull,
-  'hubs.save': hubSave,
+/** Every call's request, by call name. */
+export const REQUEST_SCHEMAS = {
+  'app.info': empty,
+  'hubs.list': empty,
+  'hubs.save': HubSaveRequestSchema,
   'hubs.remove': object({ id }),
   'hubs.setEnabled': object({ id, enabled: boolean }),
   'hubs.setPaused': object({ paused: boolean }),
-  'hubs.test': hubSave,
-  'hubs.runCommand': object({ id, command: string(10_000) }),
-  'demo.start': isNull,
-  'view.open': object({ filter: filterSpec, 'tailSize?': integer(0, 1000) }),
-  'view.setFilter': object({ viewId: id, filter: filterSpec }),
+  'hubs.test': HubSaveRequestSchema,
+  'hubs.runCommand': object({ id, command: text(10_000) }),
+  'demo.start': empty,
+  'view.open': object({ filter: FilterSpecSchema, tailSize: v.optional(integer(0, 1000)) }),
+  'view.setFilter': object({ viewId: id, filter: FilterSpecSchema }),
   'view.rows': object({ viewId: id, start: integer(0), count: integer(0, 5000) }),
-  'view.indexOf': object({ viewId: id, g: number(0) }),
+  'view.indexOf': object({ viewId: id, g: numberIn(0, Infinity) }),
   'view.indexOfEvent': object({ viewId: id, hub: id, seq: integer(1) }),
   'view.close': object({ viewId: id }),
   'events.get': object({ hub: id, seq: integer(1) }),
   'events.detail': object({ hub: id, seq: integer(1) }),
-  'events.names': nullable(object({ 'hubs?': arrayOf(id, 1000) })),
-  'entities.list': nullable(object({ 'type?': oneOf(ENTITY_TYPES) })),
-  'alerts.list': isNull,
+  'events.names': v.nullable(object({ hubs: v.optional(list(id, 1000)) })),
+  'entities.list': v.nullable(object({ type: v.optional(oneOf(ENTITY_TYPES)) })),
+  'alerts.list': empty,
   'alerts.setMuted': object({ hub: id, muted: boolean }),
-  'filters.list': isNull,
-  'filters.save': object({ name: string(200), filter: filterSpec }),
-  'filters.remove': object({ name: string(200) }),
-  'export.start': object({ format: oneOf(['ndjson', 'csv', 'text']), filter: filterSpec, 'scrub?': boolean }),
+  'filters.list': empty,
+  'filters.save': SavedFilterSchema,
+  'filters.remove': object({ name: text(200) }),
+  'export.start': ExportRequestSchema,
   'export.cancel': object({ exportId: id }),
-  'settings.get': isNull,
-  'settings.set': uiSettings,
-};
+  'settings.get': empty,
+  'settings.set': plain(v.partial(closedObject(uiSettingsEntries))),
+} satisfies Record<CallName, v.GenericSchema>;
+
+/** Compile-time: the UI's hub is the config's, with the secrets as the UI sees them. */
+type _HubViewIsHubConfig = Assert<
+  Same<v.InferOutput<typeof HubConfigViewSchema>, Omit<HubConfig, 'auth'> & { auth?: AuthView }>
+>;
 
 /** True for a name of the API (the rest is refused before anything runs). */
 export function isCallName(name: unknown): name is CallName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(REQUEST_SCHEMAS, name);
 }
 
+/** A request as its handler takes it, or the error to answer. */
+export type ParsedRequest = { ok: true; request: unknown } | { ok: false; error: ApiError };
+
+/**
+ * Parses one call's payload. The request that goes ahead is the schema's output: a copy
+ * holding only the keys the schema knows.
+ */
+export function parseRequest(name: unknown, payload: unknown): ParsedRequest {
+  if (!isCallName(name)) {
+    return { ok: false, error: { message: `unknown call ${JSON.stringify(String(name)).slice(0, 80)}` } };
+  }
+  const result = v.safeParse(REQUEST_SCHEMAS[name], payload, { abortEarly: true });
+  if (result.success) return { ok: true, request: result.output };
+  const issue = result.issues[0];
+  const field = issuePath(issue);
+  return {
+    ok: false,
+    error: { message: `${name}: ${field || 'request'}: ${issue.message}`, ...(field ? { field } : {}) },
+  };
+}
+
 /** Checks one call; `null` when it may go ahead, else the error to answer. */
 export function validateRequest(name: unknown, payload: unknown): ApiError | null {
-  if (!isCallName(name)) return { message: `unknown call ${JSON.stringify(String(name)).slice(0, 80)}` };
-  const error = REQUEST_SCHEMAS[name](payload, 'request');
-  if (!error) return null;
-  const field = /^request\.([^ ]+)/.exec(error)?.[1];
-  return { message: `${name}: ${error}`, ...(field ? { field } : {}) };
+  const parsed = parseRequest(name, payload);
+  return parsed.ok ? null : parsed.error;
 }

@@ -5,13 +5,23 @@
  * Secret values never travel here: the UI sends new ones write-only and sees only whether
  * one is set.
  */
+import type { InferOutput } from 'valibot';
 import type { Alert, AlertRule } from './alerts';
+import type {
+  AuthViewSchema,
+  ExportRequestSchema,
+  HubConfigViewSchema,
+  HubSaveRequestSchema,
+  REQUEST_SCHEMAS,
+  SavedFilterSchema,
+  SecretViewSchema,
+  UiSettingsSchema,
+} from './api-schema';
 import type { ConnectionState, HubStats } from './connection-state';
 import type { EntityState } from './entities';
 import type { ListRow } from './event-row';
-import type { FilterSpec } from './filter';
-import type { AuthConfig, AuthWith, DialectId, HubConfig, SecretField, TransportKind } from './hub-config';
-import type { EntityType, HubEvent } from './hub-event';
+import type { AuthConfig, DialectId, SecretField, TransportKind } from './hub-config';
+import type { HubEvent } from './hub-event';
 
 /** Facts about the running backend. */
 export interface AppInfo {
@@ -31,29 +41,18 @@ export interface AppInfo {
 }
 
 /** How the UI sees a secret: never its value. */
-export type SecretView = { kind: 'env'; env: string } | { kind: 'stored'; set: boolean };
+export type SecretView = InferOutput<typeof SecretViewSchema>;
 
 /** The auth of a hub as the UI sees it (secret values replaced by `SecretView`). */
-export type AuthView = AuthWith<SecretView>;
+export type AuthView = InferOutput<typeof AuthViewSchema>;
 
 /** A hub config as the UI sees and edits it. */
-export type HubConfigView = Omit<HubConfig, 'auth'> & { auth?: AuthView };
+export type HubConfigView = InferOutput<typeof HubConfigViewSchema>;
 
 export type { SecretField };
 
-/**
- * A hub to save: its config as the UI edits it, plus new secret values (write-only):
- * a string sets or replaces the secret, `null` clears it, an absent field keeps it.
- * A `SecretView` of kind `env` in `hub.auth` keeps referring to that variable.
- */
-export interface HubSaveRequest {
-  hub: HubConfigView;
-  secrets?: Partial<Record<SecretField, string | null>>;
-  /** The id the hub had before this edit, when it is renamed. */
-  previousId?: string;
-  /** A new hub: refused (field `id`) when a hub with this id exists, instead of replacing it. */
-  create?: boolean;
-}
+/** A hub to save: its config as the UI edits it, plus new secret values (see api-schema.ts). */
+export type HubSaveRequest = InferOutput<typeof HubSaveRequestSchema>;
 
 /** One hub: config, live state and counters. */
 export interface HubSummary {
@@ -112,23 +111,15 @@ export interface EventDetail {
   dataText: string | null;
 }
 
-export interface SavedFilter {
-  name: string;
-  filter: FilterSpec;
-}
+export type SavedFilter = InferOutput<typeof SavedFilterSchema>;
 
-export type ExportFormat = 'ndjson' | 'csv' | 'text';
+/** Every export format. */
+export const EXPORT_FORMATS = ['ndjson', 'csv', 'text'] as const;
 
-export interface ExportRequest {
-  format: ExportFormat;
-  /** The filter to apply (a tab's current filter), or `{}` for everything. */
-  filter: FilterSpec;
-  /**
-   * Also apply the credential patterns (`?token=`, `Bearer …`, signatures) to the payloads,
-   * not only to messages (default false: `data` stays as received, known secrets aside).
-   */
-  scrub?: boolean;
-}
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** An export: its format, its filter and whether to scrub payloads (see api-schema.ts). */
+export type ExportRequest = InferOutput<typeof ExportRequestSchema>;
 
 export interface ExportProgress {
   exportId: string;
@@ -149,18 +140,14 @@ export interface ExportProgress {
   bytes: number;
 }
 
+/** The UI's themes. */
+export const THEMES = ['system', 'light', 'dark'] as const;
+
+/** How the list shows times: `absolute` (a clock) or `relative` (`10 s ago`). */
+export const TIME_FORMATS = ['absolute', 'relative'] as const;
+
 /** What the UI remembers between runs (the desktop app keeps it in its settings). */
-export interface UiSettings {
-  /** Tab order by hub id; hubs not listed go last. */
-  tabOrder: string[];
-  /** The tab shown on the right in split view, or null. */
-  splitTab: string | null;
-  theme: 'system' | 'light' | 'dark';
-  /** Per-tab filters, by tab id (`all` or a hub id). */
-  tabFilters: Record<string, FilterSpec>;
-  /** Relative (`10 s ago`) or absolute times in the list. */
-  timeFormat: 'absolute' | 'relative';
-}
+export type UiSettings = InferOutput<typeof UiSettingsSchema>;
 
 export const DEFAULT_UI_SETTINGS: UiSettings = {
   tabOrder: [],
@@ -170,42 +157,45 @@ export const DEFAULT_UI_SETTINGS: UiSettings = {
   timeFormat: 'absolute',
 };
 
+/** The request a call takes: its schema's output (api-schema.ts). */
+type RequestOf<K extends keyof typeof REQUEST_SCHEMAS> = InferOutput<(typeof REQUEST_SCHEMAS)[K]>;
+
 /** Request/response calls: name → request and response types. */
 export interface ApiCalls {
-  'app.info': { req: null; res: AppInfo };
-  'hubs.list': { req: null; res: HubSummary[] };
-  'hubs.save': { req: HubSaveRequest; res: HubSummary };
-  'hubs.remove': { req: { id: string }; res: null };
-  'hubs.setEnabled': { req: { id: string; enabled: boolean }; res: null };
-  'hubs.setPaused': { req: { paused: boolean }; res: null };
-  'hubs.test': { req: HubSaveRequest; res: ProbeReport };
-  'hubs.runCommand': { req: { id: string; command: string }; res: null };
-  'demo.start': { req: null; res: HubSummary[] };
-  'view.open': { req: { filter: FilterSpec; tailSize?: number }; res: ViewUpdate };
-  'view.setFilter': { req: { viewId: string; filter: FilterSpec }; res: ViewUpdate };
-  'view.rows': {
-    req: { viewId: string; start: number; count: number };
-    res: { version: number; total: number; rows: ListRow[] };
-  };
-  'view.indexOf': { req: { viewId: string; g: number }; res: number };
+  'app.info': { req: RequestOf<'app.info'>; res: AppInfo };
+  'hubs.list': { req: RequestOf<'hubs.list'>; res: HubSummary[] };
+  'hubs.save': { req: RequestOf<'hubs.save'>; res: HubSummary };
+  'hubs.remove': { req: RequestOf<'hubs.remove'>; res: null };
+  'hubs.setEnabled': { req: RequestOf<'hubs.setEnabled'>; res: null };
+  'hubs.setPaused': { req: RequestOf<'hubs.setPaused'>; res: null };
+  'hubs.test': { req: RequestOf<'hubs.test'>; res: ProbeReport };
+  'hubs.runCommand': { req: RequestOf<'hubs.runCommand'>; res: null };
+  'demo.start': { req: RequestOf<'demo.start'>; res: HubSummary[] };
+  'view.open': { req: RequestOf<'view.open'>; res: ViewUpdate };
+  'view.setFilter': { req: RequestOf<'view.setFilter'>; res: ViewUpdate };
+  'view.rows': { req: RequestOf<'view.rows'>; res: { version: number; total: number; rows: ListRow[] } };
+  'view.indexOf': { req: RequestOf<'view.indexOf'>; res: number };
   /** Index of one event in a view (to show an alert's event), or -1 when the view does not hold it. */
-  'view.indexOfEvent': { req: { viewId: string; hub: string; seq: number }; res: number };
-  'view.close': { req: { viewId: string }; res: null };
-  'events.get': { req: { hub: string; seq: number }; res: HubEvent | null };
+  'view.indexOfEvent': { req: RequestOf<'view.indexOfEvent'>; res: number };
+  'view.close': { req: RequestOf<'view.close'>; res: null };
+  'events.get': { req: RequestOf<'events.get'>; res: HubEvent | null };
   /** The record and its payload's text, for the detail pane. */
-  'events.detail': { req: { hub: string; seq: number }; res: EventDetail | null };
+  'events.detail': { req: RequestOf<'events.detail'>; res: EventDetail | null };
   /** Event names seen so far, per hub (for the event-type picker). */
-  'events.names': { req: { hubs?: string[] } | null; res: Record<string, string[]> };
-  'entities.list': { req: { type?: EntityType } | null; res: EntityState[] };
-  'alerts.list': { req: null; res: { alerts: Alert[]; muted: string[]; rules: AlertRule[] } };
-  'alerts.setMuted': { req: { hub: string; muted: boolean }; res: null };
-  'filters.list': { req: null; res: SavedFilter[] };
-  'filters.save': { req: SavedFilter; res: SavedFilter[] };
-  'filters.remove': { req: { name: string }; res: SavedFilter[] };
-  'export.start': { req: ExportRequest; res: ExportProgress };
-  'export.cancel': { req: { exportId: string }; res: null };
-  'settings.get': { req: null; res: UiSettings };
-  'settings.set': { req: Partial<UiSettings>; res: UiSettings };
+  'events.names': { req: RequestOf<'events.names'>; res: Record<string, string[]> };
+  'entities.list': { req: RequestOf<'entities.list'>; res: EntityState[] };
+  'alerts.list': {
+    req: RequestOf<'alerts.list'>;
+    res: { alerts: Alert[]; muted: string[]; rules: AlertRule[] };
+  };
+  'alerts.setMuted': { req: RequestOf<'alerts.setMuted'>; res: null };
+  'filters.list': { req: RequestOf<'filters.list'>; res: SavedFilter[] };
+  'filters.save': { req: RequestOf<'filters.save'>; res: SavedFilter[] };
+  'filters.remove': { req: RequestOf<'filters.remove'>; res: SavedFilter[] };
+  'export.start': { req: RequestOf<'export.start'>; res: ExportProgress };
+  'export.cancel': { req: RequestOf<'export.cancel'>; res: null };
+  'settings.get': { req: RequestOf<'settings.get'>; res: UiSettings };
+  'settings.set': { req: RequestOf<'settings.set'>; res: UiSettings };
 }
 
 /** Pushed events: name → payload type. */

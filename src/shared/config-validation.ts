@@ -14,8 +14,12 @@
  *   top level `$schema` is allowed beside `hubs`.
  */
 import {
+  AUTH_SECRET_KEYS,
+  authOf,
   DIALECT_IDS,
   type AuthConfig,
+  type AuthPlainFields,
+  type AuthType,
   type DialectId,
   type FieldMap,
   type HubConfig,
@@ -23,7 +27,17 @@ import {
   type SecretValue,
   type TransportKind,
 } from './hub-config';
-import { ENTITY_TYPES } from './hub-event';
+import {
+  AUTH_CONFIG_KEYS,
+  CONFIG_FILE_ENTRIES,
+  ENV_NAME_PATTERN,
+  FIELD_MAP_ENTRIES,
+  HEADER_NAME_PATTERN,
+  HUB_CONFIG_ENTRIES,
+  HUB_ID_PATTERN,
+} from './hub-config-schema';
+import { ENTITY_TYPES, type EntityType } from './hub-event';
+import { unknownFieldMessage } from './schema-parts';
 
 /** One problem in a config: which hub (by id when it has a usable one, and by position) and which field. */
 export interface ConfigIssue {
@@ -40,32 +54,14 @@ export interface ConfigIssue {
 export type ConfigValidationResult =
   { ok: true; config: HubwatchConfig } | { ok: false; errors: ConfigIssue[] };
 
-const HUB_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-/** RFC 9110 token characters. */
-const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** CR, LF and NUL would split or end a header line. */
 const HEADER_BREAKING = /[\r\n\0]/;
 
-const TOP_LEVEL_KEYS = ['hubs', '$schema'];
-const HUB_KEYS = [
-  'id',
-  'name',
-  'dialect',
-  'transport',
-  'url',
-  'auth',
-  'headers',
-  'enabled',
-  'pollUrl',
-  'pollIntervalSec',
-  'project',
-  'command',
-  'streamId',
-  'fields',
-  'silenceTimeoutSec',
-  'retention',
-];
+/** The keys the config's schema knows, in its order. */
+const TOP_LEVEL_KEYS = Object.keys(CONFIG_FILE_ENTRIES);
+const HUB_KEYS = Object.keys(HUB_CONFIG_ENTRIES);
+const FIELD_MAP_KEYS = Object.keys(FIELD_MAP_ENTRIES) as (keyof FieldMap)[];
+const AUTH_KEYS = AUTH_CONFIG_KEYS;
 /** Fields that only one dialect reads. */
 const DIALECT_FIELDS: Readonly<Record<string, DialectId>> = {
   pollUrl: 'evoclaw',
@@ -76,14 +72,40 @@ const DIALECT_FIELDS: Readonly<Record<string, DialectId>> = {
   fields: 'generic',
 };
 const WEBSOCKET_DIALECTS: readonly DialectId[] = ['protocube', 'generic'];
-const AUTH_KEYS: Readonly<Record<AuthConfig['type'], readonly string[]>> = {
-  none: ['type'],
-  bearer: ['type', 'token'],
-  header: ['type', 'name', 'value'],
-  query: ['type', 'param', 'value'],
-  backendai: ['type', 'accessKey', 'secretKey', 'apiVersion'],
+/** The keys of every auth type besides `type` and its secret. */
+type AuthPlainKey = { [T in AuthType]: keyof AuthPlainFields[T] }[AuthType];
+/** How each of those is checked (the secret is checked by `HubChecker.secret`). */
+const AUTH_FIELD_CHECKS: Readonly<
+  Record<
+    AuthPlainKey,
+    {
+      required: boolean;
+      check: (hub: HubChecker, value: unknown, field: string, required: string | null) => string | undefined;
+    }
+  >
+> = {
+  name: {
+    required: true,
+    check(hub, value, field, required) {
+      const name = hub.nonEmptyString(value, field, required);
+      if (name !== undefined && !HEADER_NAME_PATTERN.test(name))
+        hub.report(field, 'is not a valid HTTP header name');
+      return name;
+    },
+  },
+  param: {
+    required: true,
+    check: (hub, value, field, required) => hub.nonEmptyString(value, field, required),
+  },
+  accessKey: {
+    required: true,
+    check: (hub, value, field, required) => hub.headerSafeString(value, field, required),
+  },
+  apiVersion: {
+    required: false,
+    check: (hub, value, field, required) => hub.headerSafeString(value, field, required),
+  },
 };
-const FIELD_MAP_KEYS = ['time', 'level', 'message', 'source', 'event', 'entity', 'entityType'];
 
 type JsonRecord = Record<string, unknown>;
 
@@ -91,31 +113,12 @@ function isRecord(value: unknown): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function isEntityType(value: string): value is EntityType {
+  return (ENTITY_TYPES as readonly string[]).includes(value);
+}
+
 function quoteList(values: readonly string[]): string {
   return values.map((value) => `"${value}"`).join(', ');
-}
-
-/** Edit distance, capped: only used to suggest a known key for a typo. */
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-function unknownFieldMessage(key: string, known: readonly string[]): string {
-  const lower = key.toLowerCase();
-  const suggestion =
-    known.find((candidate) => candidate.toLowerCase() === lower) ??
-    known.find((candidate) => editDistance(candidate.toLowerCase(), lower) <= 2);
-  return suggestion === undefined ? 'unknown field' : `unknown field (did you mean "${suggestion}"?)`;
 }
 
 /** The URL's protocol (`http:`…) or `null` when it does not parse. */
@@ -245,43 +248,30 @@ class HubChecker {
       this.report('auth.type', `must be one of ${quoteList(Object.keys(AUTH_KEYS))}`);
       return undefined;
     }
-    const authType = type as AuthConfig['type'];
+    const authType = type as AuthType;
     this.unknownKeys(value, AUTH_KEYS[authType], 'auth.');
     const required = `required for ${authType} auth`;
-    switch (authType) {
-      case 'none':
-        return { type: 'none' };
-      case 'bearer': {
-        const token = this.secret(value['token'], 'auth.token', required);
-        return token === undefined ? undefined : { type: 'bearer', token };
+    const secretKey: string | null = AUTH_SECRET_KEYS[authType];
+    const fields: Record<string, string> = {};
+    let secret: SecretValue | undefined;
+    let complete = true;
+    // In the order the keys are declared, so the problems are listed in that order.
+    for (const key of AUTH_KEYS[authType]) {
+      if (key === 'type') continue;
+      const field = `auth.${key}`;
+      if (key === secretKey) {
+        secret = this.secret(value[key], field, required);
+        if (secret === undefined) complete = false;
+        continue;
       }
-      case 'header': {
-        const name = this.nonEmptyString(value['name'], 'auth.name', required);
-        if (name !== undefined && !HEADER_NAME_PATTERN.test(name)) {
-          this.report('auth.name', 'is not a valid HTTP header name');
-        }
-        const secret = this.secret(value['value'], 'auth.value', required);
-        return name === undefined || secret === undefined
-          ? undefined
-          : { type: 'header', name, value: secret };
-      }
-      case 'query': {
-        const param = this.nonEmptyString(value['param'], 'auth.param', required);
-        const secret = this.secret(value['value'], 'auth.value', required);
-        return param === undefined || secret === undefined
-          ? undefined
-          : { type: 'query', param, value: secret };
-      }
-      case 'backendai': {
-        const accessKey = this.headerSafeString(value['accessKey'], 'auth.accessKey', required);
-        const secretKey = this.secret(value['secretKey'], 'auth.secretKey', required);
-        const apiVersion = this.headerSafeString(value['apiVersion'], 'auth.apiVersion', null);
-        if (accessKey === undefined || secretKey === undefined) return undefined;
-        return apiVersion === undefined
-          ? { type: 'backendai', accessKey, secretKey }
-          : { type: 'backendai', accessKey, secretKey, apiVersion };
-      }
+      const check = AUTH_FIELD_CHECKS[key as AuthPlainKey];
+      const checked = check.check(this, value[key], field, check.required ? required : null);
+      if (checked !== undefined) fields[key] = checked;
+      else if (check.required) complete = false;
     }
+    if (!complete) return undefined;
+    // `secret` is set whenever the type has one; a type without one ignores it.
+    return authOf<AuthType, SecretValue>(authType, fields, secret ?? '');
   }
 
   headers(value: unknown): Record<string, string> | undefined {
@@ -312,10 +302,10 @@ class HubChecker {
     const fields: FieldMap = {};
     for (const key of FIELD_MAP_KEYS) {
       const path = this.nonEmptyString(value[key], `fields.${key}`, null);
-      if (path !== undefined) fields[key as keyof FieldMap] = path;
-    }
-    if (fields.entityType !== undefined && !(ENTITY_TYPES as readonly string[]).includes(fields.entityType)) {
-      this.report('fields.entityType', `must be one of ${quoteList(ENTITY_TYPES)}`);
+      if (path === undefined) continue;
+      if (key !== 'entityType') fields[key] = path;
+      else if (isEntityType(path)) fields.entityType = path;
+      else this.report('fields.entityType', `must be one of ${quoteList(ENTITY_TYPES)}`);
     }
     if (value['entity'] !== undefined && value['entityType'] === undefined) {
       this.report('fields.entityType', 'required with fields.entity (the type of the entity it names)');

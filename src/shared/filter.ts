@@ -3,7 +3,8 @@
  * One spec, compiled once into a predicate over any record shape through an accessor,
  * so the engine can run it over live events and over its columnar store alike.
  */
-import type { DialectId } from './hub-config';
+import type { InferOutput } from 'valibot';
+import type { FilterSpecSchema } from './api-schema';
 import type { EntityType, JsonValue, Level } from './hub-event';
 import {
   evaluateExpression,
@@ -13,32 +14,11 @@ import {
   type PathSegment,
 } from './filter-expression';
 
-/** A filter as the operator sets it. Every part is optional; an empty spec matches everything. */
-export interface FilterSpec {
-  /** Only these hubs (null or absent: all). */
-  hubs?: string[] | null;
-  /** Only hubs of these dialects. */
-  dialects?: DialectId[] | null;
-  /** Only these levels. */
-  levels?: Level[] | null;
-  /** Only these event names. */
-  events?: string[] | null;
-  /** Only events about this entity (or any entity of this type when `id` is absent). */
-  entity?: { type: EntityType; id?: string | null } | null;
-  /** Case-insensitive text in the message, source, event name or entity id. */
-  text?: string | null;
-  /** A regular expression over the same fields. */
-  regex?: string | null;
-  /** Regex flags; default `i`. */
-  regexFlags?: string | null;
-  /** A field predicate, e.g. `data.Data.payload.exit_code != 0` (see filter-expression.ts). */
-  where?: string | null;
-  /** Event time range, epoch ms, inclusive. */
-  from?: number | null;
-  to?: number | null;
-  /** Show what does NOT match the level/event/entity/text/regex/where parts (hub, dialect and time stay as they are). */
-  invert?: boolean;
-}
+/**
+ * A filter as the operator sets it. Every part is optional; an empty spec matches
+ * everything. Its parts are described in api-schema.ts (`FilterSpecSchema`).
+ */
+export type FilterSpec = InferOutput<typeof FilterSpecSchema>;
 
 /** Read access to one record, whatever its storage. */
 export interface FilterAccessor<R> {

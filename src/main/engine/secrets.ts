@@ -3,7 +3,13 @@
  * main process, the CLI and serve mode: resolved values never reach the renderer. Lookups go
  * through an injected provider, so the app can use its secure store and the CLI `process.env`.
  */
-import type { HubConfig, HubwatchConfig, SecretValue } from '../../shared/hub-config';
+import {
+  mapAuthSecret,
+  secretOf,
+  type HubConfig,
+  type HubwatchConfig,
+  type SecretValue,
+} from '../../shared/hub-config';
 import { DEFAULT_BACKENDAI_VERSION, type ResolvedAuth } from './transports/auth';
 
 /** Where `{env}` and `{secret}` values come from. */
@@ -55,25 +61,12 @@ export function resolveSecret(value: SecretValue, provider: SecretProvider, wher
 
 /** A hub's auth with every secret resolved; throws `SecretResolutionError` naming the hub and field. */
 export function resolveAuth(hub: Pick<HubConfig, 'id' | 'auth'>, provider: SecretProvider): ResolvedAuth {
-  const auth = hub.auth ?? { type: 'none' };
-  const where = (field: string) => `hub ${JSON.stringify(hub.id)}: auth.${field}`;
-  switch (auth.type) {
-    case 'none':
-      return { type: 'none' };
-    case 'bearer':
-      return { type: 'bearer', token: resolveSecret(auth.token, provider, where('token')) };
-    case 'header':
-      return { type: 'header', name: auth.name, value: resolveSecret(auth.value, provider, where('value')) };
-    case 'query':
-      return { type: 'query', param: auth.param, value: resolveSecret(auth.value, provider, where('value')) };
-    case 'backendai':
-      return {
-        type: 'backendai',
-        accessKey: auth.accessKey,
-        secretKey: resolveSecret(auth.secretKey, provider, where('secretKey')),
-        apiVersion: auth.apiVersion ?? DEFAULT_BACKENDAI_VERSION,
-      };
-  }
+  const resolved = mapAuthSecret(hub.auth ?? { type: 'none' }, (secret, field) =>
+    resolveSecret(secret, provider, `hub ${JSON.stringify(hub.id)}: ${field}`),
+  );
+  return resolved.type === 'backendai'
+    ? { ...resolved, apiVersion: resolved.apiVersion ?? DEFAULT_BACKENDAI_VERSION }
+    : resolved;
 }
 
 /** Header names whose configured values are credentials even though they are plain config strings. */
@@ -94,10 +87,8 @@ export function collectSecretValues(config: HubwatchConfig, provider: SecretProv
     }
   };
   for (const hub of config.hubs) {
-    const auth = hub.auth;
-    if (auth?.type === 'bearer') tryAdd(auth.token);
-    else if (auth?.type === 'header' || auth?.type === 'query') tryAdd(auth.value);
-    else if (auth?.type === 'backendai') tryAdd(auth.secretKey);
+    const secret = secretOf(hub.auth);
+    if (secret !== null) tryAdd(secret);
     for (const [name, value] of Object.entries(hub.headers ?? {})) {
       if (CREDENTIAL_HEADER_NAME.test(name) && value.length > 0) values.add(value);
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,6 +84,31 @@ describe('the settings file', () => {
     const { notices } = open();
     expect(notices[0]?.message).toMatch(/fails the settings schema: .*closeToTray/);
     expect(readdirSync(dir).filter((name) => name.startsWith('config.corrupt-'))).toHaveLength(1);
+  });
+
+  it('checks the UI settings and saved filters with the API schema: a file holds only what the UI may send', () => {
+    const ui = { ...defaultSettings().ui, tabFilters: { all: { levels: ['loud'] } } };
+    writeFileSync(file(), JSON.stringify({ ...defaultSettings(), ui }));
+    expect(open().notices[0]?.message).toMatch(/fails the settings schema: .*tabFilters/);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    writeFileSync(
+      file(),
+      JSON.stringify({ ...defaultSettings(), filters: [{ name: 'x', filter: { from: 'now' } }] }),
+    );
+    expect(open().notices[0]?.message).toMatch(/fails the settings schema: .*filters/);
+  });
+
+  it('keeps a file holding keys this version does not name, as it always has', () => {
+    const ui = {
+      ...defaultSettings().ui,
+      splitRatio: 0.4,
+      tabFilters: { all: { levels: ['error'], pinned: true } },
+    };
+    writeFileSync(file(), JSON.stringify({ ...defaultSettings(), ui, experiments: { fast: true } }));
+    const { settings, notices } = open();
+    expect(notices).toEqual([]);
+    expect(settings.loadUi()).toMatchObject({ tabFilters: { all: { levels: ['error'] } } });
   });
 
   it('moves aside a file whose hubs break the hub config rules, naming the hub and the field', () => {

@@ -2,17 +2,14 @@
  * The export formats, each a header and a line writer that redacts each record field by
  * field (content redacted, identity never) — shared by file exports and `hubwatch capture`.
  */
-import type { ExportFormat } from '../../../shared/api';
+import { EXPORT_FORMATS, type ExportFormat } from '../../../shared/api';
 import type { EngineEvent } from '../event-record';
 import { CSV_HEADER, csvRow } from './csv';
 import { ndjsonLine } from './ndjson';
 import type { Redactor } from '../redaction';
 import { textLine } from './text';
 
-export type { ExportFormat } from '../../../shared/api';
-
-/** Every export format. */
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'csv', 'text'];
+export { EXPORT_FORMATS, type ExportFormat };
 
 /** Writes records in one format. */
 export interface LineFormatter {

@@ -1,15 +1,15 @@
 import { createHash, createHmac } from 'node:crypto';
+import type { AuthOf, AuthWith } from '../../../shared/hub-config';
 
 /** The Backend.AI API version sent when the config names none. */
 export const DEFAULT_BACKENDAI_VERSION = 'v4.20190615';
 
-/** A hub's auth with every secret resolved to its value (main process only; never sent to the UI). */
+/**
+ * A hub's auth with every secret resolved to its value (main process only; never sent to
+ * the UI), and the Backend.AI API version filled in.
+ */
 export type ResolvedAuth =
-  | { type: 'none' }
-  | { type: 'bearer'; token: string }
-  | { type: 'header'; name: string; value: string }
-  | { type: 'query'; param: string; value: string }
-  | { type: 'backendai'; accessKey: string; secretKey: string; apiVersion: string };
+  Exclude<AuthWith<string>, { type: 'backendai' }> | (AuthOf<'backendai', string> & { apiVersion: string });
 
 export interface AuthorizeInput {
   method: string;

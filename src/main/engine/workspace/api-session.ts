@@ -15,7 +15,7 @@ import type {
 } from '../../../shared/api';
 import type { EntityState } from '../../../shared/entities';
 import { ApiCallError } from '../../../shared/api';
-import { validateRequest } from '../../../shared/api-schema';
+import { parseRequest } from '../../../shared/api-schema';
 import { redactEntity, redactHubEvent, redactRows } from './api-redaction';
 import { toHubEvent } from '../event-record';
 import { exactPayloadText } from './payload-text';
@@ -76,12 +76,12 @@ export class ApiSession {
 
   /** Answers one call; never throws. */
   async call(name: unknown, request: unknown): Promise<CallResult<unknown>> {
-    const invalid = validateRequest(name, request);
-    if (invalid) return { ok: false, error: invalid };
+    const parsed = parseRequest(name, request);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
     const callName = name as CallName;
     try {
       const handler = this.handlers[callName] as (request: unknown) => unknown;
-      const value = await handler(request ?? null);
+      const value = await handler(parsed.request);
       return { ok: true, value: value === undefined ? null : value };
     } catch (error) {
       if (error instanceof ApiCallError) {

@@ -22,7 +22,7 @@ import type { Alert } from '../../../shared/alerts';
 import type { EntityState } from '../../../shared/entities';
 import { formatConfigIssues, validateConfig } from '../../../shared/config-validation';
 import type { AuthConfig, AuthWith, HubConfig, SecretValue } from '../../../shared/hub-config';
-import { secretFieldOf, secretOf } from '../../../shared/hub-config';
+import { mapAuthSecret, secretFieldOf, secretOf } from '../../../shared/hub-config';
 import { effectiveTransport } from '../../../shared/hub-config';
 import { VERSION } from '../../../shared/version';
 import { redactConnectionState } from './api-redaction';
@@ -271,26 +271,7 @@ export class Workspace {
       if ('env' in value) return { kind: 'env', env: value.env };
       return { kind: 'stored', set: this.host.vault.get(value.secret) !== undefined };
     };
-    switch (auth.type) {
-      case 'none':
-        return { ...rest, auth: { type: 'none' } };
-      case 'bearer':
-        return { ...rest, auth: { type: 'bearer', token: view(auth.token) } };
-      case 'header':
-        return { ...rest, auth: { type: 'header', name: auth.name, value: view(auth.value) } };
-      case 'query':
-        return { ...rest, auth: { type: 'query', param: auth.param, value: view(auth.value) } };
-      case 'backendai':
-        return {
-          ...rest,
-          auth: {
-            type: 'backendai',
-            accessKey: auth.accessKey,
-            secretKey: view(auth.secretKey),
-            ...(auth.apiVersion ? { apiVersion: auth.apiVersion } : {}),
-          },
-        };
-    }
+    return { ...rest, auth: mapAuthSecret(auth, view) };
   }
 
   /**
@@ -327,31 +308,11 @@ export class Workspace {
         field ?? 'auth',
       );
     };
-    let auth: AuthConfig | undefined;
-    switch (authView?.type) {
-      case undefined:
-        auth = undefined;
-        break;
-      case 'none':
-        auth = { type: 'none' };
-        break;
-      case 'bearer':
-        auth = { type: 'bearer', token: secret ?? missing() };
-        break;
-      case 'header':
-        auth = { type: 'header', name: authView.name, value: secret ?? missing() };
-        break;
-      case 'query':
-        auth = { type: 'query', param: authView.param, value: secret ?? missing() };
-        break;
-      case 'backendai':
-        auth = {
-          type: 'backendai',
-          accessKey: authView.accessKey,
-          secretKey: secret ?? missing(),
-          ...(authView.apiVersion ? { apiVersion: authView.apiVersion } : {}),
-        };
-        break;
+    let auth: AuthConfig | undefined = authView && mapAuthSecret(authView, () => secret ?? missing());
+    // An empty API version means the default, as the form sends it.
+    if (auth?.type === 'backendai' && !auth.apiVersion) {
+      const { apiVersion: _default, ...withoutVersion } = auth;
+      auth = withoutVersion;
     }
     return auth ? { ...rest, auth } : { ...rest };
   }

@@ -8,10 +8,10 @@
  */
 import type { AuthView, HubConfigView, HubSaveRequest, SecretView } from '../../../shared/api';
 import { validateConfig } from '../../../shared/config-validation';
-import type { DialectId, FieldMap, HubConfig, SecretValue } from '../../../shared/hub-config';
-import { secretFieldOf, secretOf } from '../../../shared/hub-config';
+import type { AuthPlainFields, DialectId, HubConfig, SecretValue } from '../../../shared/hub-config';
+import { authOf, SECRET_FIELDS, secretFieldOf, secretOf } from '../../../shared/hub-config';
 
-export { secretFieldOf };
+export { SECRET_FIELDS, secretFieldOf };
 
 /** What the operator does with a hub's secret. */
 export type SecretEdit =
@@ -321,24 +321,24 @@ function secretViewFor(draft: HubDraft): SecretView {
   };
 }
 
+/** Each auth type's fields besides its secret, as the draft has them. */
+const AUTH_FIELDS_OF_DRAFT: { [T in AuthType]: (draft: HubDraft) => AuthPlainFields[T] } = {
+  none: () => ({}),
+  bearer: () => ({}),
+  header: (draft) => ({ name: draft.authName.trim() }),
+  query: (draft) => ({ param: draft.authParam.trim() }),
+  backendai: (draft) => ({
+    accessKey: draft.accessKey.trim(),
+    ...(draft.apiVersion.trim() !== '' ? { apiVersion: draft.apiVersion.trim() } : {}),
+  }),
+};
+
+function authViewOfType<T extends AuthType>(type: T, draft: HubDraft): AuthView {
+  return authOf(type, AUTH_FIELDS_OF_DRAFT[type](draft), secretViewFor(draft));
+}
+
 function authViewFor(draft: HubDraft): AuthView {
-  switch (draft.authType) {
-    case 'none':
-      return { type: 'none' };
-    case 'bearer':
-      return { type: 'bearer', token: secretViewFor(draft) };
-    case 'header':
-      return { type: 'header', name: draft.authName.trim(), value: secretViewFor(draft) };
-    case 'query':
-      return { type: 'query', param: draft.authParam.trim(), value: secretViewFor(draft) };
-    case 'backendai':
-      return {
-        type: 'backendai',
-        accessKey: draft.accessKey.trim(),
-        secretKey: secretViewFor(draft),
-        ...(draft.apiVersion.trim() !== '' ? { apiVersion: draft.apiVersion.trim() } : {}),
-      };
-  }
+  return authViewOfType(draft.authType, draft);
 }
 
 /**
@@ -371,7 +371,8 @@ function hubViewFor(draft: HubDraft): Record<string, unknown> {
     if (interval !== undefined) hub['pollIntervalSec'] = interval;
   }
   if (draft.dialect === 'generic') {
-    const fields: FieldMap = {};
+    // As typed: the rules report an entity type that is not one.
+    const fields: Partial<Record<FieldMapKey, string>> = {};
     for (const key of FIELD_MAP_KEYS)
       if (draft.fields[key].trim() !== '') fields[key] = draft.fields[key].trim();
     if (Object.keys(fields).length > 0) hub['fields'] = fields;
@@ -456,9 +457,8 @@ export function formFieldOf(field: string): string {
     .replace(/^hub\./, '')
     .replace(/^secrets\./, '');
   if (key.startsWith('headers.')) key = 'headers';
-  if (key.startsWith('auth.token') || key.startsWith('auth.value') || key.startsWith('auth.secretKey')) {
-    key = key.split('.').slice(0, 2).join('.');
-  }
+  const secretField = SECRET_FIELDS.find((field) => key === field || key.startsWith(`${field}.`));
+  if (secretField !== undefined) key = secretField;
   return key;
 }
 
