@@ -1,0 +1,214 @@
+/**
+ * The history folder on disk:
+ *
+ *   history/
+ *     manifest.json        the sealed segments (and journals already sealed into one)
+ *     journal/*.ndjson     records not sealed yet, appended as they arrive
+ *     segments/*.parquet   sealed, immutable, zstd-compressed Parquet
+ *     state.json           entity and alert state at a point of the history (restart)
+ *     LOCK                 the process writing here
+ *     corrupt-…/           files that could not be read, moved aside
+ *
+ * One process writes (the lock says which); any number read. The manifest is replaced
+ * atomically, so a reader sees a consistent set of files; a file it lists may be gone by
+ * the time it is read (compaction, retention) — readers then take a fresh manifest.
+ */
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One hub's records in a segment. */
+export interface SegmentHub {
+  rows: number;
+  minSeq: number;
+  maxSeq: number;
+}
+
+/** A sealed segment, as the manifest lists it. */
+export interface SegmentInfo {
+  /** File name under `segments/`. */
+  file: string;
+  firstArrival: number;
+  lastArrival: number;
+  rows: number;
+  bytes: number;
+  /** Earliest and latest `received_at` (for retention by age). */
+  firstReceivedAt: number;
+  lastReceivedAt: number;
+  hubs: Record<string, SegmentHub>;
+}
+
+export interface Manifest {
+  version: 1;
+  segments: SegmentInfo[];
+  /** Journals whose records are in a segment now (deleted soon; readers must skip them). */
+  sealedJournals: string[];
+}
+
+export const EMPTY_MANIFEST: Manifest = { version: 1, segments: [], sealedJournals: [] };
+
+/** Where each part of a history lives. */
+export class HistoryPaths {
+  constructor(readonly root: string) {}
+  get manifest(): string {
+    return join(this.root, 'manifest.json');
+  }
+  get journalDir(): string {
+    return join(this.root, 'journal');
+  }
+  get segmentDir(): string {
+    return join(this.root, 'segments');
+  }
+  get state(): string {
+    return join(this.root, 'state.json');
+  }
+  get lock(): string {
+    return join(this.root, 'LOCK');
+  }
+  get temp(): string {
+    return join(this.root, 'tmp');
+  }
+  journal(name: string): string {
+    return join(this.journalDir, name);
+  }
+  segment(name: string): string {
+    return join(this.segmentDir, name);
+  }
+}
+
+/** The history is written by another running process. */
+export class HistoryLockedError extends Error {
+  override name = 'HistoryLockedError';
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `the history in ${dir} is in use by process ${pid} (another hubwatch serve, capture --history or desktop app); stop it or use another folder`,
+    );
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the folder's write lock (a stale one, of a process that is gone, is taken over). */
+export function acquireLock(paths: HistoryPaths): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(paths.lock, 'wx', 0o600);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        try {
+          // Only our own lock: a takeover after a crash must not be undone.
+          if (readFileSync(paths.lock, 'utf8').trim() === String(process.pid))
+            rmSync(paths.lock, { force: true });
+        } catch {
+          // Gone already.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let pid = NaN;
+      try {
+        pid = Number(readFileSync(paths.lock, 'utf8').trim());
+      } catch {
+        // Unreadable: treat as stale.
+      }
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new HistoryLockedError(paths.root, pid);
+      }
+      // Stale (its process died, e.g. kill -9): take it over.
+      rmSync(paths.lock, { force: true });
+    }
+  }
+  throw new Error(`cannot take the history lock ${paths.lock}`);
+}
+
+/** Creates the folders of a history (owner-only: it holds what the hubs sent). */
+export async function ensureFolders(paths: HistoryPaths): Promise<void> {
+  await mkdir(paths.root, { recursive: true, mode: 0o700 });
+  await mkdir(paths.journalDir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.segmentDir, { recursive: true, mode: 0o700 });
+}
+
+/** Whether a value looks like a manifest this version wrote. */
+function isManifest(value: unknown): value is Manifest {
+  const m = value as Manifest;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    m.version === 1 &&
+    Array.isArray(m.segments) &&
+    Array.isArray(m.sealedJournals)
+  );
+}
+
+/** The manifest, or null when there is none; throws when it cannot be read or makes no sense. */
+export async function readManifest(paths: HistoryPaths): Promise<Manifest | null> {
+  let text: string;
+  try {
+    text = await readFile(paths.manifest, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (!isManifest(parsed)) throw new Error('manifest.json is not a Hubwatch history manifest');
+  return parsed;
+}
+
+/** Replaces the manifest atomically (write beside, then rename). */
+export async function writeManifest(paths: HistoryPaths, manifest: Manifest): Promise<void> {
+  const temp = `${paths.manifest}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(manifest), { mode: 0o600 });
+  await rename(temp, paths.manifest);
+}
+
+/** Journal files present, oldest first. */
+export async function listJournals(paths: HistoryPaths): Promise<string[]> {
+  try {
+    return (await readdir(paths.journalDir)).filter((name) => name.endsWith('.ndjson')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Segment files present (whether listed or not). */
+export async function listSegmentFiles(paths: HistoryPaths): Promise<string[]> {
+  try {
+    return (await readdir(paths.segmentDir)).filter((name) => name.endsWith('.parquet')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Moves a file that cannot be read into `corrupt-<time>/`; returns where it went. */
+export async function moveAside(paths: HistoryPaths, file: string, now: number): Promise<string> {
+  const dir = join(paths.root, `corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const target = join(dir, file.split('/').pop()!);
+  await rename(file, target);
+  return target;
+}
+
+/** Bytes of a file, 0 when it is gone. */
+export async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,588 @@
+/**
+ * Questions the history answers: newest-first pages for scrolling back, counts, one event
+ * by hub and seq, histograms for the timeline, and every matching record oldest first (for
+ * exports and `hubwatch history`). Filters are the UI's own (see filter-sql.ts): DuckDB
+ * answers alone when the condition is exact; otherwise it narrows the rows and each one is
+ * tested again with the compiled filter here, so the answers are the same as over the ring.
+ */
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
+import type { EventRow } from '../../../shared/event-row';
+import { compileFilter, type FilterAccessor, type FilterSpec } from '../../../shared/filter';
+import {
+  ENTITY_TYPES,
+  LEVELS,
+  type EntityRef,
+  type EntityType,
+  type JsonValue,
+  type Level,
+} from '../../../shared/hub-event';
+import { parseJsonText, type EngineEvent } from '../event-record';
+import { filterCondition, type SqlCondition } from './filter-sql';
+import type { SegmentInfo } from './history-files';
+import {
+  ALL_COLUMNS_SQL,
+  READ_COLUMNS_SQL,
+  journalRelation,
+  segmentRelation,
+  sqlString,
+  type HistoryRecordRow,
+} from './history-schema';
+
+/** The files a query reads: sealed segments and journals not sealed yet. */
+export interface HistorySnapshot {
+  segments: readonly SegmentInfo[];
+  /** Paths of segment files, by name. */
+  segmentPath(name: string): string;
+  /** Paths of journal files to read (the open one included). */
+  journals: readonly string[];
+}
+
+/** Cancels a long query; `onProgress` hears how far it got. */
+export interface QueryControl {
+  signal?: AbortSignal;
+  /** Matches found so far and the share of the history scanned (0..1). */
+  onProgress?(found: number, scanned: number): void;
+}
+
+/** A record read back from the history. Its payload is parsed on first read of `data`. */
+export class HistoryEvent implements EngineEvent {
+  gap?: boolean;
+  private parsed: JsonValue | undefined;
+
+  constructor(
+    readonly arrival: number,
+    public hub: string,
+    public seq: number,
+    public receivedAt: number,
+    public time: number,
+    public event: string,
+    public id: string | null,
+    public level: Level,
+    public source: string | null,
+    public entity: EntityRef | null,
+    public message: string | null,
+    /** The payload's JSON text (as stored), or null. */
+    public raw: string | null,
+    public malformed: boolean,
+    gap: boolean,
+    readonly dialect: string,
+  ) {
+    if (gap) this.gap = true;
+  }
+
+  get data(): JsonValue {
+    if (this.parsed === undefined) this.parsed = this.raw === null ? null : parseJsonText(this.raw);
+    return this.parsed;
+  }
+}
+
+const LEVEL_SET = new Set<string>(LEVELS);
+const ENTITY_SET = new Set<string>(ENTITY_TYPES);
+
+function levelOf(value: unknown): Level {
+  return typeof value === 'string' && LEVEL_SET.has(value) ? (value as Level) : 'info';
+}
+
+function entityOf(type: unknown, id: unknown): EntityRef | null {
+  if (typeof type !== 'string' || !ENTITY_SET.has(type)) return null;
+  return { type: type as EntityType, id: typeof id === 'string' ? id : '' };
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function num(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : NaN;
+}
+
+/** The records of a chunk (columns in `READ_COLUMNS_SQL` order). */
+function eventsOf(chunk: DuckDBDataChunk): HistoryEvent[] {
+  const columns = Array.from({ length: chunk.columnCount }, (_, i) => chunk.getColumnVector(i));
+  const [
+    arrival,
+    hub,
+    dialect,
+    seq,
+    receivedAt,
+    time,
+    event,
+    id,
+    level,
+    source,
+    entityType,
+    entityId,
+    message,
+    malformed,
+    gap,
+    data,
+  ] = columns;
+  const out: HistoryEvent[] = [];
+  for (let r = 0; r < chunk.rowCount; r++) {
+    out.push(
+      new HistoryEvent(
+        num(arrival!.getItem(r)),
+        str(hub!.getItem(r)) ?? '',
+        num(seq!.getItem(r)),
+        num(receivedAt!.getItem(r)),
+        num(time!.getItem(r)),
+        str(event!.getItem(r)) ?? 'message',
+        str(id!.getItem(r)),
+        levelOf(level!.getItem(r)),
+        str(source!.getItem(r)),
+        entityOf(entityType!.getItem(r), entityId!.getItem(r)),
+        str(message!.getItem(r)),
+        str(data!.getItem(r)),
+        malformed!.getItem(r) === true,
+        gap!.getItem(r) === true,
+        str(dialect!.getItem(r)) ?? '',
+      ),
+    );
+  }
+  return out;
+}
+
+/** The list row of a record (no payload), with its arrival number as `g`. */
+export function rowOf(event: HistoryEvent): EventRow {
+  return {
+    kind: 'event',
+    g: event.arrival,
+    hub: event.hub,
+    seq: event.seq,
+    receivedAt: event.receivedAt,
+    time: event.time,
+    event: event.event,
+    id: event.id,
+    level: event.level,
+    source: event.source,
+    entity: event.entity,
+    message: event.message,
+    malformed: event.malformed,
+    gap: event.gap === true,
+  };
+}
+
+/** Filter access to history records (the dialect is the one stored with each record). */
+const HISTORY_ACCESS: FilterAccessor<HistoryEvent> = {
+  hub: (r) => r.hub,
+  dialect: (r) => r.dialect,
+  level: (r) => r.level,
+  event: (r) => r.event,
+  source: (r) => r.source,
+  entityType: (r) => r.entity?.type ?? null,
+  entityId: (r) => r.entity?.id ?? null,
+  message: (r) => r.message,
+  id: (r) => r.id,
+  seq: (r) => r.seq,
+  time: (r) => r.time,
+  receivedAt: (r) => r.receivedAt,
+  data: (r) => r.data,
+  raw: (r) => r.raw,
+};
+
+/** A filter ready for the history: its SQL and, when that is not exact, the test to run on each row. */
+interface PreparedFilter {
+  condition: SqlCondition;
+  test: ((event: HistoryEvent) => boolean) | null;
+}
+
+function prepare(spec: FilterSpec): PreparedFilter {
+  const compiled = compileFilter(spec, HISTORY_ACCESS);
+  if (!compiled.ok) throw new Error(`${compiled.field}: ${compiled.error}`);
+  const condition = filterCondition(spec);
+  return { condition, test: condition.exact ? null : compiled.test };
+}
+
+/** Time bucket sizes a histogram chooses from (ms). */
+const BUCKET_SIZES = [
+  1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000,
+  3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000,
+];
+
+/** The bucket size that cuts `span` into at most `maxBuckets`. */
+export function bucketSizeFor(span: number, maxBuckets: number): number {
+  for (const size of BUCKET_SIZES) if (span / size <= maxBuckets) return size;
+  return Math.ceil(span / maxBuckets / 86_400_000) * 86_400_000;
+}
+
+/** Events per time bucket per level. */
+export interface Histogram {
+  /** Bucket size, ms. */
+  bucketMs: number;
+  /** Start of the first bucket (epoch ms, a multiple of bucketMs). */
+  start: number;
+  /** Buckets from `start`, each with its count per level. */
+  buckets: Record<Level, number>[];
+  total: number;
+}
+
+const emptyLevels = (): Record<Level, number> => ({ debug: 0, info: 0, warn: 0, error: 0, state: 0 });
+
+/** Thrown when a file of the snapshot vanished mid-query (compaction, retention): take a fresh snapshot. */
+export class StaleSnapshotError extends Error {}
+
+/** A DuckDB error names a file it could not read: which one, when it is one of ours. */
+export function unreadableFile(error: unknown): string | null {
+  const message = error instanceof Error ? error.message : String(error);
+  const match = /(?:file|File) ['"]([^'"]+\.(?:parquet|ndjson))['"]/.exec(message);
+  return match ? match[1]! : null;
+}
+
+export class HistoryQueries {
+  constructor(
+    private readonly db: DuckDBInstance,
+    private readonly snapshot: () => Promise<HistorySnapshot>,
+    /** A file of the snapshot could not be read (not merely gone): move it aside. */
+    private readonly unreadable: (file: string, error: unknown) => Promise<void>,
+  ) {}
+
+  /** The raw records of a snapshot: segments and journals as one relation (no casts). */
+  private relation(snap: HistorySnapshot, segments = snap.segments, journals = snap.journals): string | null {
+    const parts: string[] = [];
+    if (segments.length > 0)
+      parts.push(
+        `SELECT ${ALL_COLUMNS_SQL} FROM ${segmentRelation(segments.map((s) => snap.segmentPath(s.file)))}`,
+      );
+    if (journals.length > 0)
+      parts.push(
+        `SELECT ${ALL_COLUMNS_SQL} FROM ${journalRelation(journals, true)} WHERE arrival IS NOT NULL`,
+      );
+    if (parts.length === 0) return null;
+    return parts.join(' UNION ALL BY NAME ');
+  }
+
+  /**
+   * Runs `work` on a fresh connection over a fresh snapshot; retries when a file vanished
+   * under it, moves aside a file that cannot be read and retries without it.
+   */
+  private async withSnapshot<T>(
+    control: QueryControl | undefined,
+    work: (connection: DuckDBConnection, snap: HistorySnapshot) => Promise<T>,
+  ): Promise<T> {
+    let lastError: unknown = null;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const snap = await this.snapshot();
+      const connection = await this.db.connect();
+      const onAbort = () => connection.interrupt();
+      control?.signal?.addEventListener('abort', onAbort);
+      try {
+        if (control?.signal?.aborted) throw abortError(control.signal);
+        return await work(connection, snap);
+      } catch (error) {
+        if (control?.signal?.aborted) throw abortError(control.signal);
+        lastError = error;
+        const file = unreadableFile(error);
+        if (file === null) throw error;
+        if (/No files found|No such file|not exist/i.test(String((error as Error).message))) continue;
+        await this.unreadable(file, error);
+      } finally {
+        control?.signal?.removeEventListener('abort', onAbort);
+        connection.disconnectSync();
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
+  /**
+   * Streams matching records in `order`, in chunks, each tested again where the SQL is
+   * not exact; `visit` returns false to stop.
+   */
+  private async scan(
+    connection: DuckDBConnection,
+    relation: string,
+    filter: PreparedFilter,
+    extra: string,
+    order: 'ASC' | 'DESC' | null,
+    limit: number | null,
+    visit: (events: HistoryEvent[]) => boolean | Promise<boolean>,
+  ): Promise<void> {
+    const where = `(${filter.condition.sql})${extra ? ` AND (${extra})` : ''}`;
+    const sql =
+      `SELECT ${READ_COLUMNS_SQL} FROM (${relation}) WHERE ${where}` +
+      (order ? ` ORDER BY arrival ${order}` : '') +
+      (limit !== null && filter.test === null ? ` LIMIT ${limit}` : '');
+    const result = await connection.stream(sql);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return;
+      let events = eventsOf(chunk);
+      if (filter.test !== null) events = events.filter(filter.test);
+      if (events.length > 0 && !(await visit(events))) return;
+    }
+  }
+
+  /**
+   * The newest `limit` matches before `beforeArrival` (newest first), reading the newest
+   * segments first: a common filter fills its page from the last few, a rare one reads on.
+   */
+  async page(
+    spec: FilterSpec,
+    options: { limit: number; beforeArrival?: number; afterArrival?: number },
+    control?: QueryControl,
+  ): Promise<HistoryEvent[]> {
+    const filter = prepare(spec);
+    const before = options.beforeArrival ?? Infinity;
+    const after = options.afterArrival ?? -Infinity;
+    return this.withSnapshot(control, async (connection, snap) => {
+      const found: HistoryEvent[] = [];
+      const bounds = [
+        Number.isFinite(before) ? `arrival < ${before}` : '',
+        Number.isFinite(after) ? `arrival > ${after}` : '',
+      ]
+        .filter(Boolean)
+        .join(' AND ');
+      // Journals hold the newest records; then segments newest first, in growing groups.
+      const segments = snap.segments.filter((s) => s.firstArrival < before && s.lastArrival > after);
+      const groups: { segments: readonly SegmentInfo[]; journals: readonly string[] }[] = [];
+      if (snap.journals.length > 0) groups.push({ segments: [], journals: snap.journals });
+      let end = segments.length;
+      let size = 1;
+      while (end > 0) {
+        const start = Math.max(0, end - size);
+        groups.push({ segments: segments.slice(start, end), journals: [] });
+        end = start;
+        size *= 4;
+      }
+      for (const group of groups) {
+        const relation = this.relation(snap, group.segments, group.journals);
+        if (relation === null) continue;
+        await this.scan(
+          connection,
+          relation,
+          filter,
+          bounds,
+          'DESC',
+          options.limit - found.length,
+          (events) => {
+            for (const event of events) {
+              found.push(event);
+              if (found.length >= options.limit) return false;
+            }
+            control?.onProgress?.(found.length, 0);
+            return true;
+          },
+        );
+        if (found.length >= options.limit) break;
+      }
+      return found;
+    });
+  }
+
+  /** How many records match. */
+  async count(spec: FilterSpec, control?: QueryControl): Promise<number> {
+    const filter = prepare(spec);
+    return this.withSnapshot(control, async (connection, snap) => {
+      const relation = this.relation(snap);
+      if (relation === null) return 0;
+      if (filter.test === null) {
+        const reader = await connection.runAndReadAll(
+          `SELECT count(*)::DOUBLE FROM (${relation}) WHERE ${filter.condition.sql}`,
+        );
+        return Number(reader.getRows()[0]?.[0] ?? 0);
+      }
+      let count = 0;
+      await this.scan(connection, relation, filter, '', null, null, (events) => {
+        count += events.length;
+        control?.onProgress?.(count, 0);
+        return true;
+      });
+      return count;
+    });
+  }
+
+  /** One record by hub and seq (the segment that holds it is found in the manifest). */
+  async get(hub: string, seq: number): Promise<HistoryEvent | null> {
+    return this.withSnapshot(undefined, async (connection, snap) => {
+      const segments = snap.segments.filter((s) => {
+        const entry = s.hubs[hub];
+        return entry !== undefined && entry.minSeq <= seq && seq <= entry.maxSeq;
+      });
+      const condition = `hub = ${sqlString(hub)} AND seq = ${seq}`;
+      for (const group of [
+        { segments, journals: [] as readonly string[] },
+        { segments: [], journals: snap.journals },
+      ]) {
+        const relation = this.relation(snap, group.segments, group.journals);
+        if (relation === null) continue;
+        const result = await connection.stream(
+          `SELECT ${READ_COLUMNS_SQL} FROM (${relation}) WHERE ${condition} LIMIT 1`,
+        );
+        const chunk = await result.fetchChunk();
+        if (chunk && chunk.rowCount > 0) return eventsOf(chunk)[0]!;
+      }
+      return null;
+    });
+  }
+
+  /** Every matching record oldest first, in batches (exports, `hubwatch history`). */
+  async *records(
+    spec: FilterSpec,
+    control?: QueryControl & { limit?: number; afterArrival?: number },
+  ): AsyncGenerator<HistoryEvent[]> {
+    const filter = prepare(spec);
+    const queue: HistoryEvent[][] = [];
+    let done = false;
+    let failure: unknown = null;
+    let wake: (() => void) | null = null;
+    let resume: (() => void) | null = null;
+    const limit = control?.limit ?? Infinity;
+    let taken = 0;
+    let stopped = false;
+    // DuckDB streams in its own rhythm; batches wait here (a few at most) for the consumer.
+    const producer = this.withSnapshot(control, async (connection, snap) => {
+      const relation = this.relation(snap);
+      if (relation === null) return;
+      const after = control?.afterArrival;
+      const bounds = after === undefined ? '' : `arrival > ${after}`;
+      await this.scan(
+        connection,
+        relation,
+        filter,
+        bounds,
+        'ASC',
+        Number.isFinite(limit) ? limit : null,
+        async (events) => {
+          if (taken + events.length > limit) events = events.slice(0, limit - taken);
+          taken += events.length;
+          queue.push(events);
+          wake?.();
+          if (queue.length >= 4) await new Promise<void>((resolve) => (resume = resolve));
+          return taken < limit && !stopped;
+        },
+      );
+    }).then(
+      () => {
+        done = true;
+        wake?.();
+      },
+      (error: unknown) => {
+        failure = error;
+        done = true;
+        wake?.();
+      },
+    );
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next) {
+          const go = resume as (() => void) | null;
+          resume = null;
+          go?.();
+          yield next;
+          continue;
+        }
+        if (done) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+      if (failure !== null) throw failure instanceof Error ? failure : new Error(String(failure));
+    } finally {
+      // The consumer stopped early (or finished): the producer ends at its next chunk.
+      stopped = true;
+      const go = resume as (() => void) | null;
+      resume = null;
+      go?.();
+      await producer;
+    }
+  }
+
+  /** Events per time bucket per level over the filter's range (or all the history holds). */
+  async histogram(
+    spec: FilterSpec,
+    options: { maxBuckets?: number; bucketMs?: number } = {},
+    control?: QueryControl,
+  ): Promise<Histogram> {
+    const filter = prepare(spec);
+    const maxBuckets = options.maxBuckets ?? 120;
+    return this.withSnapshot(control, async (connection, snap) => {
+      const relation = this.relation(snap);
+      const empty = { bucketMs: options.bucketMs ?? 60_000, start: 0, buckets: [], total: 0 };
+      if (relation === null) return empty;
+      let from = spec.from ?? null;
+      let to = spec.to ?? null;
+      if (from === null || to === null) {
+        const span = await connection.runAndReadAll(
+          `SELECT min(time), max(time) FROM (${relation}) WHERE ${filter.condition.sql}`,
+        );
+        const [low, high] = span.getRows()[0] ?? [];
+        if (typeof low !== 'number' || typeof high !== 'number') return empty;
+        from ??= low;
+        to ??= high;
+      }
+      const bucketMs = options.bucketMs ?? bucketSizeFor(Math.max(1, to - from), maxBuckets);
+      const start = Math.floor(from / bucketMs) * bucketMs;
+      const count = Math.max(1, Math.floor((to - start) / bucketMs) + 1);
+      const buckets = Array.from({ length: count }, emptyLevels);
+      let total = 0;
+      const add = (index: number, level: Level, n: number) => {
+        const bucket = buckets[index];
+        if (bucket === undefined) return;
+        bucket[level] += n;
+        total += n;
+      };
+      if (filter.test === null) {
+        const reader = await connection.runAndReadAll(
+          `SELECT floor((time - ${start}) / ${bucketMs})::INTEGER AS b, level, count(*)::DOUBLE FROM (${relation})` +
+            ` WHERE (${filter.condition.sql}) AND time >= ${start} AND time <= ${to} GROUP BY ALL`,
+        );
+        for (const [b, level, n] of reader.getRows()) add(Number(b), levelOf(level), Number(n));
+      } else {
+        await this.scan(
+          connection,
+          relation,
+          filter,
+          `time >= ${start} AND time <= ${to}`,
+          null,
+          null,
+          (events) => {
+            for (const event of events) add(Math.floor((event.time - start) / bucketMs), event.level, 1);
+            control?.onProgress?.(total, 0);
+            return true;
+          },
+        );
+      }
+      return { bucketMs, start, buckets, total };
+    });
+  }
+
+  /** Per hub: records, first and last time, and their share of the bytes on disk. */
+  async hubStats(): Promise<{ hub: string; events: number; first: number; last: number }[]> {
+    return this.withSnapshot(undefined, async (connection, snap) => {
+      const relation = this.relation(snap);
+      if (relation === null) return [];
+      const reader = await connection.runAndReadAll(
+        `SELECT hub, count(*)::DOUBLE, min(received_at), max(received_at) FROM (${relation}) GROUP BY hub ORDER BY hub`,
+      );
+      return reader.getRows().map(([hub, events, first, last]) => ({
+        hub: String(hub),
+        events: Number(events),
+        first: Number(first),
+        last: Number(last),
+      }));
+    });
+  }
+
+  /** Per hub: the last stored seq, the id in force at the last stored event, and the last arrival. */
+  async hubEnds(): Promise<Map<string, { lastSeq: number; lastId: string | null; lastArrival: number }>> {
+    return this.withSnapshot(undefined, async (connection, snap) => {
+      const out = new Map<string, { lastSeq: number; lastId: string | null; lastArrival: number }>();
+      const relation = this.relation(snap);
+      if (relation === null) return out;
+      const reader = await connection.runAndReadAll(
+        `SELECT hub, max(seq)::DOUBLE, arg_max(id, seq) FILTER (WHERE NOT gap), max(arrival)::DOUBLE FROM (${relation}) GROUP BY hub`,
+      );
+      for (const [hub, lastSeq, lastId, lastArrival] of reader.getRows()) {
+        out.set(String(hub), {
+          lastSeq: Number(lastSeq),
+          lastId: typeof lastId === 'string' ? lastId : null,
+          lastArrival: Number(lastArrival),
+        });
+      }
+      return out;
+    });
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+}

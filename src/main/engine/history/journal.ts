@@ -1,0 +1,358 @@
+/**
+ * The history's journal: every record is appended as one NDJSON line to the open journal
+ * file, in batches written off the hot path. A journal is closed (rotated) after a number
+ * of lines or seconds and then sealed into a Parquet segment in the background; until
+ * then it is part of the history as it is (queries read it with `read_json`), so what was
+ * written survives a crash or `kill -9` — at most the last batch is lost.
+ *
+ * Write failures (disk full, read-only folder) never stop ingest: lines wait in memory
+ * (bounded) and the writer retries; what had to be dropped meanwhile is reported per hub so
+ * the engine can mark the hole with a gap marker.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EngineEvent } from '../event-record';
+import { payloadOnOneLine, stringifyJson } from '../export/json-text';
+
+/** A record waiting for the journal, with what the history adds to it. */
+interface PendingRecord {
+  arrival: number;
+  dialect: string;
+  record: EngineEvent;
+}
+
+/** A journal file that is complete and waits to be sealed. */
+export interface ClosedJournal {
+  file: string;
+  firstArrival: number;
+  lastArrival: number;
+  rows: number;
+}
+
+/** What the writer tells its owner. */
+export interface JournalListener {
+  /** A journal file was opened (it is part of the history from now on). */
+  opened(file: string): void;
+  /** A journal file is complete: seal it. */
+  closed(journal: ClosedJournal): void;
+  /** Writing fails (`error` set) or works again (`error` null). */
+  health(error: string | null): void;
+  /** Records that could not be kept for the journal (memory bound reached while writing failed). */
+  lost(hub: string, count: number, fromSeq: number, toSeq: number): void;
+}
+
+export interface JournalOptions {
+  dir: string;
+  /** Content redaction applied before anything reaches the disk (known secret values). */
+  redactContent: (record: EngineEvent) => { source: string | null; message: string | null; data: string };
+  listener: JournalListener;
+  /** How often pending records are written (ms). */
+  flushMs?: number;
+  /** Lines per journal file before it is closed and sealed. */
+  rotateRows?: number;
+  /** Age of a journal file (ms) after which it is closed and sealed, if it has lines. */
+  rotateMs?: number;
+  /** Records kept in memory while writing fails; past it the oldest are dropped and reported. */
+  maxPending?: number;
+  /** Longest formatting slice on the event loop (ms). */
+  sliceMs?: number;
+  /** Retry interval while writing fails (ms). */
+  retryMs?: number;
+  now?: () => number;
+  /** Opens the journal file (tests inject write failures). */
+  openFile?: typeof open;
+}
+
+/** The file name of a journal starting at `arrival` (sortable: zero-padded). */
+export function journalFileName(arrival: number): string {
+  return `journal-${String(arrival).padStart(16, '0')}.ndjson`;
+}
+
+const quotedCache = new Map<string, string>();
+
+/** JSON string of a value that repeats (hub ids, event names, sources): built once. */
+function quoted(value: string): string {
+  let known = quotedCache.get(value);
+  if (known === undefined) {
+    known = JSON.stringify(value);
+    if (quotedCache.size < 65_536) quotedCache.set(value, known);
+  }
+  return known;
+}
+
+function nullableQuoted(value: string | null): string {
+  return value === null ? 'null' : quoted(value);
+}
+
+function nullableString(value: string | null): string {
+  return value === null ? 'null' : JSON.stringify(value);
+}
+
+function numberJson(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/**
+ * One journal line, keys in the schema's order (history-schema.ts). The payload goes in
+ * as its received JSON text on one line (numbers exactly as sent), or as a JSON string
+ * when it was not JSON.
+ */
+export function journalLine(
+  arrival: number,
+  dialect: string,
+  record: EngineEvent,
+  content: { source: string | null; message: string | null; data: string },
+): string {
+  const entity = record.entity;
+  return (
+    `{"arrival":${arrival},"hub":${quoted(record.hub)},"dialect":${quoted(dialect)}` +
+    `,"seq":${record.seq},"received_at":${numberJson(record.receivedAt)},"time":${numberJson(record.time)}` +
+    `,"event":${quoted(record.event)},"id":${nullableString(record.id)},"level":${quoted(record.level)}` +
+    `,"source":${nullableQuoted(content.source)}` +
+    `,"entity_type":${entity === null ? 'null' : quoted(entity.type)}` +
+    `,"entity_id":${entity === null ? 'null' : nullableQuoted(entity.id)}` +
+    `,"message":${nullableString(content.message)},"malformed":${record.malformed}` +
+    `,"gap":${record.gap === true},"data":${content.data}}\n`
+  );
+}
+
+/** The payload of a record as journal JSON: its text on one line, or its value serialised. */
+export function journalPayload(record: EngineEvent): string {
+  return record.raw === null ? stringifyJson(record.data) : payloadOnOneLine(record);
+}
+
+interface OpenJournal {
+  name: string;
+  handle: FileHandle;
+  openedAt: number;
+  first: number;
+  last: number;
+  rows: number;
+  bytes: number;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class JournalWriter {
+  private pending: PendingRecord[] = [];
+  /** Formatted lines not written yet (kept while writing fails). */
+  private unwritten: string[] = [];
+  private file: OpenJournal | null = null;
+  /** A failed write may have left part of its text: the size to cut the file back to first. */
+  private cutBackTo: number | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private failing: string | null = null;
+  private closed = false;
+  private readonly flushMs: number;
+  private readonly rotateRows: number;
+  private readonly rotateMs: number;
+  private readonly maxPending: number;
+  private readonly sliceMs: number;
+  private readonly retryMs: number;
+  private readonly now: () => number;
+  private lastFailureAt = 0;
+
+  constructor(private readonly options: JournalOptions) {
+    this.flushMs = options.flushMs ?? 100;
+    this.rotateRows = options.rotateRows ?? 50_000;
+    this.rotateMs = options.rotateMs ?? 10_000;
+    this.maxPending = options.maxPending ?? 500_000;
+    this.sliceMs = options.sliceMs ?? 4;
+    this.retryMs = options.retryMs ?? 2_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The error writing fails with, or null. */
+  get error(): string | null {
+    return this.failing;
+  }
+
+  /** Records taken and not written yet. */
+  get backlog(): number {
+    return this.pending.length + this.unwritten.length;
+  }
+
+  /** Hot path: remembers the record; it is formatted and written with the next batch. */
+  append(record: EngineEvent, arrival: number, dialect: string): void {
+    if (this.closed) return;
+    this.pending.push({ arrival, dialect, record });
+    if (this.timer === null && this.writing === null) this.schedule(this.flushMs);
+  }
+
+  /** Writes everything taken so far; resolves when it is on disk or writing failed. */
+  async flush(): Promise<void> {
+    while (this.writing !== null) await this.writing;
+    if (this.pending.length === 0 && this.unwritten.length === 0) return;
+    this.clearTimer();
+    await this.runWrite();
+  }
+
+  /** Writes what is pending, closes the open journal (reported as closed, to be sealed). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    this.clearTimer();
+    await this.rotate();
+  }
+
+  /** Closes the open journal now (e.g. so a query or an export sees a sealed history). */
+  async rotateNow(): Promise<void> {
+    await this.flush();
+    await this.rotate();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(ms: number): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.runWrite();
+    }, ms);
+    this.timer.unref();
+  }
+
+  private runWrite(): Promise<void> {
+    if (this.writing) return this.writing;
+    this.writing = this.write().finally(() => {
+      this.writing = null;
+      if (!this.closed && (this.pending.length > 0 || this.unwritten.length > 0))
+        this.schedule(this.failing ? this.retryMs : this.flushMs);
+      else if (!this.closed && this.file && this.file.rows > 0) this.schedule(this.rotateMs);
+    });
+    return this.writing;
+  }
+
+  /** Formats pending records in slices (the event loop keeps going), then appends them. */
+  private async write(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    let sliceStart = performance.now();
+    for (let i = 0; i < batch.length; i++) {
+      const { arrival, dialect, record } = batch[i]!;
+      this.unwritten.push(journalLine(arrival, dialect, record, this.options.redactContent(record)));
+      if ((i & 255) === 255 && performance.now() - sliceStart > this.sliceMs) {
+        await yieldToLoop();
+        sliceStart = performance.now();
+      }
+    }
+    this.dropOverflow();
+    if (this.unwritten.length === 0) {
+      await this.rotateIfDue();
+      return;
+    }
+    if (this.failing !== null && this.now() - this.lastFailureAt < this.retryMs) return;
+    let file: OpenJournal | null = null;
+    try {
+      file = await this.openFile(arrivalOf(this.unwritten[0]!));
+      if (this.cutBackTo !== null) {
+        // Never append after a torn write: the file must end with a whole line first.
+        await file.handle.truncate(this.cutBackTo);
+        file.bytes = this.cutBackTo;
+        this.cutBackTo = null;
+      }
+      const lines = this.unwritten;
+      const bytes = Buffer.from(lines.join(''));
+      const before = file.bytes;
+      try {
+        await file.handle.write(bytes);
+      } catch (error) {
+        this.cutBackTo = before;
+        throw error;
+      }
+      file.bytes += bytes.length;
+      file.rows += lines.length;
+      file.last = arrivalOf(lines[lines.length - 1]!);
+      this.unwritten = [];
+      if (this.failing !== null) {
+        this.failing = null;
+        this.options.listener.health(null);
+      }
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    await this.rotateIfDue();
+  }
+
+  private fail(error: unknown): void {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOSPC'
+        ? 'the disk is full'
+        : code === 'EROFS'
+          ? 'the folder is read-only'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'no permission to write there'
+            : ((error as Error).message ?? String(error));
+    this.lastFailureAt = this.now();
+    const message = `history: cannot write to ${this.options.dir}: ${reason}; events are kept in memory and writing is retried`;
+    if (this.failing !== message) {
+      this.failing = message;
+      this.options.listener.health(message);
+    }
+  }
+
+  /** While writing fails, memory stays bounded: the oldest waiting lines go, reported per hub. */
+  private dropOverflow(): void {
+    const excess = this.unwritten.length - this.maxPending;
+    if (excess <= 0) return;
+    const dropped = this.unwritten.slice(0, excess);
+    this.unwritten = this.unwritten.slice(excess);
+    const perHub = new Map<string, { count: number; from: number; to: number }>();
+    for (const line of dropped) {
+      // Rare (writing has failed for long): the line says whose it was.
+      const { hub, seq } = JSON.parse(line) as { hub: string; seq: number };
+      const entry = perHub.get(hub);
+      if (entry) {
+        entry.count++;
+        entry.to = seq;
+      } else perHub.set(hub, { count: 1, from: seq, to: seq });
+    }
+    for (const [hub, { count, from, to }] of perHub) this.options.listener.lost(hub, count, from, to);
+  }
+
+  private async openFile(arrival: number): Promise<OpenJournal> {
+    if (this.file) return this.file;
+    const name = journalFileName(arrival);
+    const handle = await (this.options.openFile ?? open)(join(this.options.dir, name), 'a', 0o600);
+    const { size } = await handle.stat();
+    this.file = { name, handle, openedAt: this.now(), first: arrival, last: arrival, rows: 0, bytes: size };
+    this.options.listener.opened(name);
+    return this.file;
+  }
+
+  private async rotateIfDue(): Promise<void> {
+    const file = this.file;
+    if (!file || file.rows === 0) return;
+    if (file.rows >= this.rotateRows || this.now() - file.openedAt >= this.rotateMs) await this.rotate();
+  }
+
+  private async rotate(): Promise<void> {
+    const file = this.file;
+    if (!file) return;
+    this.file = null;
+    try {
+      await file.handle.close();
+    } catch {
+      // Closing an fd that failed to write: the lines it took are on disk or were re-queued.
+    }
+    if (file.rows > 0)
+      this.options.listener.closed({
+        file: file.name,
+        firstArrival: file.first,
+        lastArrival: file.last,
+        rows: file.rows,
+      });
+  }
+}
+
+/** The arrival number a journal line starts with (`{"arrival":N,…`). */
+export function arrivalOf(line: string): number {
+  const end = line.indexOf(',', 11);
+  return Number(line.slice(11, end));
+}
