@@ -5,24 +5,51 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IngestedEvent } from '../../../src/main/engine/event-record';
 import { History } from '../../../src/main/engine/history/history';
 
-let dir = "";
+let dir = '';
 const T0 = Date.now() - 3_600_000;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hubwatch-history-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function record(hub: string, seq: number, at: number, extra: Partial<{ level: 'info' | 'error'; message: string; raw: string }> = {}) {
+function record(
+  hub: string,
+  seq: number,
+  at: number,
+  extra: Partial<{ level: 'info' | 'error'; message: string; raw: string }> = {},
+) {
   const raw = extra.raw ?? `{"n":${seq},"big":12345678901234567890}`;
-  return new IngestedEvent(hub, seq, at, at, 'log', String(seq), extra.level ?? 'info', 'src', { type: 'bot', id: `bot-${seq % 3}` }, extra.message ?? `message ${seq}`, JSON.parse(raw), raw, false);
+  return new IngestedEvent(
+    hub,
+    seq,
+    at,
+    at,
+    'log',
+    String(seq),
+    extra.level ?? 'info',
+    'src',
+    { type: 'bot', id: `bot-${seq % 3}` },
+    extra.message ?? `message ${seq}`,
+    JSON.parse(raw),
+    raw,
+    false,
+  );
 }
 
 describe('the history store', () => {
   it('keeps appended records across a reopen, answering pages, counts, histograms and lookups', async () => {
-    const history = await History.open({ dir, journal: { flushMs: 10, rotateRows: 50 }, onNotice: (l, m) => console.log('NOTICE', l, m) });
+    const history = await History.open({
+      dir,
+      journal: { flushMs: 10, rotateRows: 50 },
+      onNotice: (l, m) => console.log('NOTICE', l, m),
+    });
     let arrival = 0;
     for (let seq = 1; seq <= 120; seq++) {
-      history.append(record('a', seq, T0 + seq * 1000, { level: seq % 10 === 0 ? 'error' : 'info' }), ++arrival, 'bot-hub');
+      history.append(
+        record('a', seq, T0 + seq * 1000, { level: seq % 10 === 0 ? 'error' : 'info' }),
+        ++arrival,
+        'bot-hub',
+      );
       history.append(record('b', seq, T0 + seq * 1000), ++arrival, 'generic');
     }
     await history.settle();

@@ -60,9 +60,13 @@ function escapeRegex(text: string): string {
 }
 
 /** `regexp_matches` of a JS pattern over a column, or null when it does not translate. */
-function regexOver(column: string, source: string, flags: string): string | null {
-  const pattern = re2Pattern(source, flags.replace(/[gy]/g, ''));
-  return pattern === null ? null : definite(`regexp_matches(${column}, ${sqlString(pattern)})`);
+function regexOver(column: string, source: string, flags: string): SqlCondition | null {
+  const translation = re2Pattern(source, flags.replace(/[gy]/g, ''));
+  if (translation === null) return null;
+  return {
+    sql: definite(`regexp_matches(${column}, ${sqlString(translation.pattern)})`),
+    exact: translation.exact,
+  };
 }
 
 /** The text filter's fields: message, source, entity id, event name. */
@@ -71,7 +75,7 @@ const TEXT_COLUMNS = ['message', 'source', 'entity_id', 'event'];
 function overTextColumns(source: string, flags: string): SqlCondition {
   const parts = TEXT_COLUMNS.map((column) => regexOver(column, source, flags));
   if (parts.some((part) => part === null)) return TRUE;
-  return exactly(parts.join(' OR '));
+  return parts.reduce((left, right) => or(left!, right!))!;
 }
 
 /** Top-level string fields of the predicate language and their columns. */
@@ -123,8 +127,9 @@ function comparison(path: PathSegment[], op: string, value: Literal): SqlConditi
     if (kind === 'number') return TRUE;
     const matches = regexOver(column, value.source, value.flags);
     if (matches === null) return TRUE;
-    if (op === '~' || op === '==') return exactly(matches);
-    if (op === '!=') return exactly(`${column} IS NOT NULL AND NOT ${matches}`);
+    if (op === '~' || op === '==') return matches;
+    // A superset cannot be negated.
+    if (op === '!=') return matches.exact ? exactly(`${column} IS NOT NULL AND NOT ${matches.sql}`) : TRUE;
     return exactly('FALSE');
   }
   if (kind === 'number') {

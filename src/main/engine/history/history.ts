@@ -15,7 +15,7 @@ import { copyFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import type { FilterSpec } from '../../../shared/filter';
 import type { EngineEvent } from '../event-record';
-import type { Redactor } from '../export/redaction';
+import type { Redactor } from '../redaction';
 import {
   EMPTY_MANIFEST,
   HistoryPaths,

@@ -69,6 +69,13 @@ interface Flags {
 
 class Translator {
   private i = 0;
+  /**
+   * Set when the pattern has an atom that can match half of a surrogate pair in JavaScript
+   * (`.`, a negated class, `\S`, `\W`, `\D`): JavaScript counts UTF-16 code units where RE2
+   * counts code points, so such an atom is made optional in RE2 — a superset, whose matches
+   * the caller tests again.
+   */
+  inexact = false;
   constructor(
     private readonly src: string,
     private readonly flags: Flags,
@@ -137,7 +144,7 @@ class Translator {
         return ch === '^' ? '^' : '$';
       case '.':
         this.i++;
-        return this.flags.dotAll ? '(?s:.)' : `[^${JS_LINE_TERMINATORS}]`;
+        return this.unitAtom(this.flags.dotAll ? '(?s:.)' : `[^${JS_LINE_TERMINATORS}]`);
       case '(':
         return this.group();
       case '[':
@@ -159,6 +166,12 @@ class Translator {
         return this.literal(code);
       }
     }
+  }
+
+  /** An atom that may stand for one half of a surrogate pair (see `inexact`). */
+  private unitAtom(re2: string): string {
+    this.inexact = true;
+    return `(?:${re2}|)`;
   }
 
   private group(): string {
@@ -197,17 +210,17 @@ class Translator {
         return inClass ? JS_DIGIT : `[${JS_DIGIT}]`;
       case 'D':
         if (inClass) throw new Untranslatable('negated escape in a class');
-        return `[^${JS_DIGIT}]`;
+        return this.unitAtom(`[^${JS_DIGIT}]`);
       case 'w':
         return inClass ? JS_WORD : `[${JS_WORD}]`;
       case 'W':
         if (inClass) throw new Untranslatable('negated escape in a class');
-        return `[^${JS_WORD}]`;
+        return this.unitAtom(`[^${JS_WORD}]`);
       case 's':
         return inClass ? JS_SPACE : `[${JS_SPACE}]`;
       case 'S':
         if (inClass) throw new Untranslatable('negated escape in a class');
-        return `[^${JS_SPACE}]`;
+        return this.unitAtom(`[^${JS_SPACE}]`);
       case 'b':
         if (inClass) return re2Char(8);
         return '\\b';
@@ -306,8 +319,8 @@ class Translator {
       }
     }
     // JS `[]` matches nothing and `[^]` anything; RE2 has no empty class.
-    if (first) return negated ? '(?s:.)' : '[^\\x{0}-\\x{10ffff}]';
-    return `[${negated ? '^' : ''}${body}]`;
+    if (first) return negated ? this.unitAtom('(?s:.)') : '[^\\x{0}-\\x{10ffff}]';
+    return negated ? this.unitAtom(`[^${body}]`) : `[${body}]`;
   }
 
   private range(from: number, to: number): string {
@@ -342,19 +355,28 @@ class Translator {
   }
 }
 
+/** An RE2 pattern for a JavaScript one: `exact` when it matches the same strings, else a superset of them. */
+export interface Re2Translation {
+  pattern: string;
+  exact: boolean;
+}
+
 /**
- * The RE2 pattern that matches exactly the strings `new RegExp(source, flags).test` does,
- * or null when there is none this translator can promise.
+ * The RE2 pattern that matches the strings `new RegExp(source, flags).test` does — exactly,
+ * or (for patterns that count UTF-16 code units) a superset to test again — or null when
+ * this translator cannot promise either.
  */
-export function re2Pattern(source: string, flags: string): string | null {
+export function re2Pattern(source: string, flags: string): Re2Translation | null {
   if (/[muv]/.test(flags)) return null;
   try {
     // Refuse what JavaScript itself refuses.
     new RegExp(source, flags);
-    return new Translator(source, {
+    const translator = new Translator(source, {
       ignoreCase: flags.includes('i'),
       dotAll: flags.includes('s'),
-    }).translate();
+    });
+    const pattern = translator.translate();
+    return { pattern, exact: !translator.inexact };
   } catch {
     return null;
   }
