@@ -84,11 +84,12 @@ export const ENGINE_ROOMS = {
   pipeline: ['store'],
   dialects: ['transports'],
   export: ['store'],
-  workspace: ['store', 'pipeline', 'transports', 'dialects', 'export', 'engine.ts'],
+  history: ['store', 'export'],
+  workspace: ['store', 'pipeline', 'transports', 'dialects', 'export', 'history', 'engine.ts'],
 };
 
 const ROOM_ORDER =
-  'store and transports at the bottom, then pipeline, dialects and export, engine.ts, and workspace on top';
+  'store and transports at the bottom, then pipeline, dialects and export, history, engine.ts, and workspace on top';
 
 const roomZones = Object.entries(ENGINE_ROOMS).flatMap(([room, allowed]) =>
   [...Object.keys(ENGINE_ROOMS), 'engine.ts']

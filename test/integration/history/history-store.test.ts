@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IngestedEvent } from '../../../src/main/engine/event-record';
+import type { JsonValue } from '../../../src/shared/hub-event';
 import { History } from '../../../src/main/engine/history/history';
 
 let dir = '';
@@ -30,7 +31,7 @@ function record(
     'src',
     { type: 'bot', id: `bot-${seq % 3}` },
     extra.message ?? `message ${seq}`,
-    JSON.parse(raw),
+    JSON.parse(raw) as JsonValue,
     raw,
     false,
   );

@@ -197,6 +197,17 @@ function expression(node: ExprNode): SqlCondition {
   }
 }
 
+/** An expression's condition; one that does not parse gives a superset (compileFilter reports it). */
+function expressionCondition(source: string): SqlCondition {
+  let node: ExprNode;
+  try {
+    node = parseExpression(source);
+  } catch {
+    return TRUE;
+  }
+  return expression(node);
+}
+
 /**
  * The SQL condition of a filter over the history's columns. `spec` must be valid
  * (`filterError(spec) === null`); an expression that does not parse gives a superset.
@@ -223,13 +234,7 @@ export function filterCondition(spec: FilterSpec): SqlCondition {
   if (spec.text && spec.text.trim() !== '') content.push(overTextColumns(escapeRegex(spec.text.trim()), 'i'));
   if (spec.regex && spec.regex !== '') content.push(overTextColumns(spec.regex, spec.regexFlags ?? 'i'));
   if (spec.where && spec.where.trim() !== '') {
-    let node: ExprNode | null = null;
-    try {
-      node = parseExpression(spec.where);
-    } catch {
-      node = null;
-    }
-    content.push(node === null ? TRUE : expression(node));
+    content.push(expressionCondition(spec.where));
   }
   const contentCondition = content.length === 0 ? exactly('TRUE') : and(content);
   const shown = spec.invert === true ? not(contentCondition) : contentCondition;

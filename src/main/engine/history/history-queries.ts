@@ -25,7 +25,6 @@ import {
   journalRelation,
   segmentRelation,
   sqlString,
-  type HistoryRecordRow,
 } from './history-schema';
 
 /** The files a query reads: sealed segments and journals not sealed yet. */
@@ -475,13 +474,11 @@ export class HistoryQueries {
         await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
       }
-      if (failure !== null) throw failure instanceof Error ? failure : new Error(String(failure));
+      if (failure !== null) throw failure instanceof Error ? failure : new Error('history query failed');
     } finally {
       // The consumer stopped early (or finished): the producer ends at its next chunk.
       stopped = true;
-      const go = resume as (() => void) | null;
-      resume = null;
-      go?.();
+      (resume as (() => void) | null)?.();
       await producer;
     }
   }

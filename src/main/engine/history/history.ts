@@ -54,9 +54,9 @@ export interface HistoryOptions {
   maxBytes?: number;
   now?: () => number;
   /** Something the operator should read: a moved-aside file, writing failing or working again. */
-  onNotice?(level: 'info' | 'warn' | 'error', message: string): void;
+  onNotice?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Records that could not be kept while writing failed: the engine marks the hole. */
-  onLost?(hub: string, count: number, fromSeq: number, toSeq: number): void;
+  onLost?: (hub: string, count: number, fromSeq: number, toSeq: number) => void;
   /** Journal tuning (tests shorten it). */
   journal?: {
     flushMs?: number;
@@ -266,7 +266,7 @@ export class History extends HistoryBase {
     this.ends = ends;
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_HISTORY_MAX_AGE_MS;
     this.maxBytes = options.maxBytes ?? DEFAULT_HISTORY_MAX_BYTES;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     this.writer = new JournalWriter({
       dir: paths.journalDir,
       ...options.journal,
@@ -275,12 +275,12 @@ export class History extends HistoryBase {
       redactContent: (record) => this.content(record),
       listener: {
         opened: (name) => this.journals.add(name),
-        closed: (journal) => this.enqueue(() => this.seal(journal.file, journal)),
+        closed: (journal) => void this.enqueue(() => this.seal(journal.file, journal)),
         health: (error) => this.health(error),
         lost: (hub, count, from, to) => options.onLost?.(hub, count, from, to),
       },
     });
-    this.timer = setInterval(() => this.enqueue(() => this.maintain()), options.maintenanceMs ?? 60_000);
+    this.timer = setInterval(() => void this.enqueue(() => this.maintain()), options.maintenanceMs ?? 60_000);
     this.timer.unref();
   }
 
@@ -295,7 +295,7 @@ export class History extends HistoryBase {
     const paths = new HistoryPaths(options.dir);
     await ensureFolders(paths);
     const release = acquireLock(paths);
-    const now = options.now ?? Date.now;
+    const now = options.now ?? (() => Date.now());
     const notice = options.onNotice ?? (() => undefined);
     let db: DuckDBInstance | null = null;
     try {
@@ -370,7 +370,7 @@ export class History extends HistoryBase {
       const history = new History(paths, db, release, manifest, ends, options);
       for (const name of journals) {
         history.journals.add(name);
-        history.enqueue(() => history.seal(name, null));
+        void history.enqueue(() => history.seal(name, null));
       }
       return history;
     } catch (error) {

@@ -160,7 +160,7 @@ export class JournalWriter {
     this.maxPending = options.maxPending ?? 500_000;
     this.sliceMs = options.sliceMs ?? 4;
     this.retryMs = options.retryMs ?? 2_000;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
   }
 
   /** The error writing fails with, or null. */
@@ -246,9 +246,8 @@ export class JournalWriter {
       return;
     }
     if (this.failing !== null && this.now() - this.lastFailureAt < this.retryMs) return;
-    let file: OpenJournal | null = null;
     try {
-      file = await this.openFile(arrivalOf(this.unwritten[0]!));
+      const file = await this.openFile(arrivalOf(this.unwritten[0]!));
       if (this.cutBackTo !== null) {
         // Never append after a torn write: the file must end with a whole line first.
         await file.handle.truncate(this.cutBackTo);

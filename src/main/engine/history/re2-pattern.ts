@@ -112,7 +112,7 @@ class Translator {
 
   private quantifier(): string {
     const ch = this.peek();
-    let q = '';
+    let q: string;
     if (ch === '*' || ch === '+' || ch === '?') {
       this.i++;
       q = ch;
