@@ -141,7 +141,7 @@ class Translator {
       case '^':
       case '$':
         this.i++;
-        return ch === '^' ? '^' : '$';
+        return ch === '^' ? '\\A' : '\\z';
       case '.':
         this.i++;
         return this.unitAtom(this.flags.dotAll ? '(?s:.)' : `[^${JS_LINE_TERMINATORS}]`);
@@ -375,7 +375,10 @@ export function re2Pattern(source: string, flags: string): Re2Translation | null
       ignoreCase: flags.includes('i'),
       dotAll: flags.includes('s'),
     });
-    const pattern = translator.translate();
+    let pattern = translator.translate();
+    // DuckDB answers a pattern that can match the empty string (`$$`, `^^`) wrongly over a
+    // column (seen in 1.5.6); an alternative that never matches makes it take the general path.
+    if (new RegExp(source, flags).test('')) pattern = `(?:${pattern})|[^\\x{0}-\\x{10ffff}]`;
     return { pattern, exact: !translator.inexact };
   } catch {
     return null;
