@@ -218,6 +218,7 @@ export const REQUEST_SCHEMAS = {
   'export.cancel': object({ exportId: id }),
   'settings.get': empty,
   'settings.set': plain(v.partial(closedObject(uiSettingsEntries))),
+  'history.status': empty,
 } satisfies Record<CallName, v.GenericSchema>;
 
 /** Compile-time: the UI's hub is the config's, with the secrets as the UI sees them. */

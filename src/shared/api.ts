@@ -157,6 +157,27 @@ export const DEFAULT_UI_SETTINGS: UiSettings = {
   timeFormat: 'absolute',
 };
 
+/** The persistent history as the UI and `hubwatch history --stats` show it. */
+export interface HistoryStatus {
+  dir: string;
+  /** `failing`: writing fails (the message says why); events are kept in memory meanwhile. */
+  state: 'ok' | 'failing';
+  message: string | null;
+  bytes: number;
+  events: number;
+  /** Earliest and latest receive time held (epoch ms), or null when empty. */
+  first: number | null;
+  last: number | null;
+  maxAgeMs: number;
+  maxBytes: number;
+  /** Records waiting to be written. */
+  backlog: number;
+}
+
+/** Whether this workspace keeps a history, and its state; `problem` says why one is off. */
+export type HistoryInfo =
+  ({ enabled: true; problem: null } & HistoryStatus) | { enabled: false; problem: string | null };
+
 /** The request a call takes: its schema's output (api-schema.ts). */
 type RequestOf<K extends keyof typeof REQUEST_SCHEMAS> = InferOutput<(typeof REQUEST_SCHEMAS)[K]>;
 
@@ -196,12 +217,15 @@ export interface ApiCalls {
   'export.cancel': { req: RequestOf<'export.cancel'>; res: null };
   'settings.get': { req: RequestOf<'settings.get'>; res: UiSettings };
   'settings.set': { req: RequestOf<'settings.set'>; res: UiSettings };
+  'history.status': { req: RequestOf<'history.status'>; res: HistoryInfo };
 }
 
 /** Pushed events: name → payload type. */
 export interface ApiPushes {
   /** Every hub, when states or counters changed (at most a few times a second). */
   hubs: HubSummary[];
+  /** The history's state changed (writing failed or works again, a file was moved aside). */
+  history: HistoryInfo;
   /** A view changed (new matches, rescan progress). */
   view: ViewUpdate;
   /** Entities changed since the previous push. */

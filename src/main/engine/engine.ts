@@ -9,13 +9,20 @@ import { DEFAULT_ALERT_RULES } from '../../shared/alerts';
 import type { ConnectionState, HubStats } from '../../shared/connection-state';
 import type { HubConfig } from '../../shared/hub-config';
 import { GAP_EVENT, GAP_SOURCE, type Level } from '../../shared/hub-event';
-import { AlertEngine } from './pipeline/alerts';
+import { AlertEngine, type AlertSnapshot } from './pipeline/alerts';
+import type { EntityState } from '../../shared/entities';
 import { getDialect } from './dialects';
-import type { HubDialect } from './dialects/types';
+import type { DialectResume, HubDialect } from './dialects/types';
+import type { History, HubEnd } from './history/history';
 import { EntityTracker } from './pipeline/entities';
 import { IngestedEvent, gapMarker, type EngineEvent, type MappedEvent } from './event-record';
 import { createRedactor, type Redactor } from './redaction';
-import { HubConnection, type HubConnectionOptions } from './transports/hub-connection';
+import {
+  HubConnection,
+  frameFingerprint,
+  type ConnectionResume,
+  type HubConnectionOptions,
+} from './transports/hub-connection';
 import { collectSecretValues, resolveAuth, type SecretProvider } from './secrets';
 import { EventStore, type HubRing } from './store/store';
 import type { Frame, StreamPlan } from './transports/types';
@@ -45,6 +52,12 @@ export interface EngineOptions {
   batchDelayMs?: number;
   /** Largest subscriber batch. */
   batchSize?: number;
+  /**
+   * The persistent history (history/history.ts): every record is appended to it, each hub
+   * continues its seq after its last stored one and resumes from its last stored event id,
+   * and arrival numbers continue after the stored ones. The engine does not close it.
+   */
+  history?: History | null;
 }
 
 /** A hub as the engine runs it. */
@@ -54,6 +67,26 @@ export interface HubInfo {
   stats: HubStats;
   /** Events per second over the last few seconds. */
   rate: number;
+}
+
+/** How often entities and alerts are saved with the history. */
+const STATE_SAVE_MS = 5_000;
+
+/** Entities and alerts as saved with the history (history/state.json). */
+interface SavedState {
+  version: 1;
+  entities: EntityState[];
+  alerts: AlertSnapshot;
+}
+
+function isSavedState(value: unknown): value is SavedState {
+  const state = value as SavedState;
+  return typeof state === 'object' && state !== null && state.version === 1 && Array.isArray(state.entities);
+}
+
+/** What a connection resumes from, from where the history says a hub stopped. */
+function resumeOf(end: HubEnd): ConnectionResume {
+  return { lastEventId: end.lastId, recentIds: end.recentIds, replayFingerprints: end.replayFingerprints };
 }
 
 /** Distinct event names remembered per hub. */
@@ -107,6 +140,8 @@ class HubRuntime {
   readonly eventNames = new Map<string, string>();
   /** The previous event's name: the usual stream repeats a handful of names. */
   lastEventName = '';
+  /** Where the history says this hub's earlier run stopped; taken by the first connect. */
+  resume: HubEnd | null = null;
 
   /** `name` as the one string this hub keeps for it. */
   canonicalEventName(name: string): string {
@@ -143,6 +178,11 @@ export class Engine {
   private readonly batchSize: number;
   /** Built from the hubs' secrets when first needed after they changed. */
   private currentRedactor: Redactor | null = null;
+  private readonly history: History | null;
+  /** While entities and alerts are rebuilt from the history: alerts go to the list, not out. */
+  private restoring = false;
+  private stateTimer: NodeJS.Timeout | null = null;
+  private stateSaved = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
     this.secrets = options.secrets ?? defaultSecrets;
@@ -150,7 +190,11 @@ export class Engine {
     this.now = options.now ?? Date.now;
     this.batchDelayMs = options.batchDelayMs ?? 50;
     this.batchSize = options.batchSize ?? 4096;
-    this.store = new EventStore({ capacityPerHub: options.capacityPerHub });
+    this.history = options.history ?? null;
+    this.store = new EventStore({
+      capacityPerHub: options.capacityPerHub,
+      firstG: (this.history?.lastArrival ?? 0) + 1,
+    });
     const dialectOf = (hub: string) => this.hubs.get(hub)?.config.dialect ?? '';
     this.views = new ViewRegistry(this.store, dialectOf);
     this.entities = new EntityTracker((hub) => {
@@ -159,14 +203,91 @@ export class Engine {
     });
     this.alerts = new AlertEngine(
       {
-        raised: (alert) => this.emit((l) => l.onAlert?.(alert, true)),
-        updated: (alert) => this.emit((l) => l.onAlert?.(alert, false)),
+        raised: (alert) => {
+          if (!this.restoring) this.emit((l) => l.onAlert?.(alert, true));
+        },
+        updated: (alert) => {
+          if (!this.restoring) this.emit((l) => l.onAlert?.(alert, false));
+        },
       },
       dialectOf,
       options.alertRules ?? DEFAULT_ALERT_RULES,
       this.now,
       (event) => this.redactor.message(event),
     );
+    if (this.history) {
+      const history = this.history;
+      history.useRedactor(() => this.redactor);
+      history.onLost((hub, count, from, to) => {
+        const runtime = this.hubs.get(hub);
+        if (!runtime) return;
+        this.ingestGap(
+          runtime,
+          `${count} events (seq ${from}–${to}) could not be written to the history (${history.status().message ?? 'writing failed'}); they were shown live only`,
+          this.now(),
+        );
+      });
+    }
+  }
+
+  /**
+   * Rebuilds entities (bots, servers, sessions, tasks, commands) and the alert list from the
+   * history: the state saved with it, then every record stored after that state, oldest
+   * first. Alerts raised meanwhile are listed, not notified again. Call before `start()`.
+   */
+  async restoreFromHistory(options: { maxReplay?: number } = {}): Promise<void> {
+    const history = this.history;
+    if (!history) return;
+    const saved = await history.loadState();
+    let after = 0;
+    if (saved && isSavedState(saved.state)) {
+      this.entities.restore(saved.state.entities);
+      this.alerts.restore(saved.state.alerts);
+      after = saved.arrival;
+    } else {
+      // No saved state: replay the newest records only, so a long history starts quickly.
+      const limit = options.maxReplay ?? 200_000;
+      after = Math.max(0, history.lastArrival - limit);
+    }
+    this.restoring = true;
+    try {
+      for await (const batch of history.recordsAfter(after)) {
+        for (const record of batch) {
+          this.entities.update(record);
+          this.alerts.check(record, record.receivedAt);
+        }
+      }
+    } finally {
+      this.restoring = false;
+    }
+    // What was rebuilt is the UI's first list, not a change to push.
+    this.entities.takeChanges();
+    await this.saveState();
+    this.stateTimer = setInterval(() => void this.saveState(), STATE_SAVE_MS);
+    this.stateTimer.unref();
+  }
+
+  /** Saves entities and alerts with the history, when anything arrived since the last save. */
+  private async saveState(): Promise<void> {
+    const history = this.history;
+    if (!history) return;
+    const arrival = this.store.lastG;
+    if (arrival === this.stateSaved && arrival !== 0) return;
+    this.stateSaved = arrival;
+    // Taken now, with `arrival`: the state is exactly what the records up to it made. It is
+    // saved once those records are in the journal, so a restore never applies one twice.
+    const state: SavedState = {
+      version: 1,
+      entities: structuredClone(this.entities.list()),
+      alerts: structuredClone(this.alerts.snapshot()),
+    };
+    await history.flush();
+    try {
+      await history.saveState(arrival, state);
+    } catch {
+      // A full disk: the history says so itself; the next save tries again.
+      this.stateSaved = -1;
+    }
   }
 
   /**
@@ -203,8 +324,14 @@ export class Engine {
     this.started = false;
     if (this.rateTimer) clearInterval(this.rateTimer);
     this.rateTimer = null;
+    if (this.stateTimer) clearInterval(this.stateTimer);
+    this.stateTimer = null;
     await Promise.all([...this.hubs.values()].map((runtime) => this.disconnect(runtime)));
     this.flush();
+    if (this.history) {
+      this.stateSaved = -1;
+      await this.saveState();
+    }
   }
 
   /** Makes the running hubs exactly `configs`: adds, reconnects what changed, removes the rest. */
@@ -220,6 +347,12 @@ export class Engine {
     const existing = this.hubs.get(config.id);
     if (!existing) {
       const runtime = new HubRuntime(config);
+      // After a restart (or a removal in this run) seq goes on after what is stored.
+      const end = this.history?.hubEnd(config.id);
+      if (end) {
+        runtime.seq = end.lastSeq;
+        runtime.resume = end;
+      }
       this.hubs.set(config.id, runtime);
       runtime.ring = this.store.ensureRing(config.id, config.dialect, config.retention);
       if (this.started) this.connect(runtime);
@@ -326,9 +459,14 @@ export class Engine {
   }
 
   /** The plan and mapper a hub would use (for "Test connection"); throws for unresolved secrets. */
-  dialectFor(config: HubConfig): HubDialect {
+  dialectFor(config: HubConfig, resume?: DialectResume): HubDialect {
     const auth = resolveAuth(config, this.secrets);
-    return getDialect(config.dialect).create(config, { auth, fetch: this.fetchImpl, now: this.now });
+    return getDialect(config.dialect).create(config, {
+      auth,
+      fetch: this.fetchImpl,
+      now: this.now,
+      ...(resume ? { resume } : {}),
+    });
   }
 
   private info(runtime: HubRuntime): HubInfo {
@@ -377,7 +515,11 @@ export class Engine {
       dialect = runtime.dialect;
     } else {
       try {
-        dialect = this.dialectFor(runtime.config);
+        const end = runtime.resume;
+        dialect = this.dialectFor(
+          runtime.config,
+          end ? { lastEvent: end.lastEvent, lastEntityId: end.lastEntityId } : undefined,
+        );
       } catch (error) {
         this.setState(runtime, { state: 'failed', reason: 'bad_config', detail: (error as Error).message });
         return;
@@ -401,8 +543,15 @@ export class Engine {
           if (runtime.connection === connection) this.ingestGap(runtime, detail, at);
         },
       },
-      { ...this.options.connection, fetch: this.fetchImpl, now: this.now },
+      {
+        ...this.options.connection,
+        fetch: this.fetchImpl,
+        now: this.now,
+        ...(runtime.resume ? { resume: resumeOf(runtime.resume) } : {}),
+      },
     );
+    // Only the first connection of this run picks up from the history.
+    runtime.resume = null;
     runtime.connection = connection;
     connection.start();
   }
@@ -474,6 +623,8 @@ export class Engine {
       mapped.raw,
       mapped.malformed,
     );
+    // The history keeps it, so a restarted hub still skips what its server replays.
+    if (dialect.plan.replaysFromStart) record.replayFingerprint = frameFingerprint(frame.event, frame.data);
     const stats = runtime.stats;
     stats.events++;
     stats.levels[record.level]++;
@@ -490,6 +641,7 @@ export class Engine {
 
   private ingest(runtime: HubRuntime, record: IngestedEvent): void {
     const g = this.store.takeG();
+    this.history?.append(record, g, runtime.config.dialect);
     if (runtime.ring) {
       const pos = this.store.append(runtime.ring, g, record);
       if (pos >= 0 && this.views.anyOpen) this.views.offer(runtime.ring, pos, record);

@@ -40,6 +40,11 @@ export interface EngineEvent extends HubEvent {
   malformed: boolean;
   /** Set on gap markers (a real hub may name an event "gap" too). */
   gap?: boolean;
+  /**
+   * Hubs whose server replays the stream from its start (`replaysFromStart`): the frame's
+   * fingerprint, kept in the history so a restarted hub still skips what it already has.
+   */
+  replayFingerprint?: number;
 }
 
 /** The contract record, with exactly the 11 keys in their order. */
@@ -79,6 +84,7 @@ export function parseJsonText(text: string): JsonValue {
 export class IngestedEvent implements EngineEvent {
   private parsed: JsonValue | undefined;
   gap?: boolean;
+  replayFingerprint?: number;
 
   constructor(
     public hub: string,

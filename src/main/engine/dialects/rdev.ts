@@ -116,7 +116,16 @@ class RdevHub {
     this.baseUrl = hub.url;
     this.project = hub.project ?? '';
     this.streamId = hub.streamId !== undefined && hub.streamId.length > 0 ? hub.streamId : null;
+    // After a restart, a command the history saw started is followed, never run again.
+    const resume = context.resume;
+    if (this.streamId === null && hub.command !== undefined && resume?.lastEntityId) {
+      this.streamId = resume.lastEntityId;
+      this.finishedBefore = resume.lastEvent === 'complete';
+    }
   }
+
+  /** The command completed before a restart: there is nothing left to follow. */
+  private finishedBefore = false;
 
   /** The stream id once known (from the config or the one POST), else `null`. */
   get currentStreamId(): string | null {
@@ -124,6 +133,13 @@ class RdevHub {
   }
 
   async prepare(attempt: AttemptContext): Promise<RequestSpec> {
+    if (this.finishedBefore) {
+      throw new StopError({
+        state: 'ended',
+        reason: 'completed',
+        detail: `command on stream ${this.streamId ?? ''} completed before Hubwatch restarted`,
+      });
+    }
     const streamId = this.streamId ?? (await this.startOnce(attempt.signal));
     return buildRequest(this.hub, this.context, 'GET', rdevEventsUrl(this.baseUrl, this.project, streamId));
   }

@@ -11,6 +11,16 @@ export interface DialectContext {
   fetch: typeof fetch;
   /** Current time in epoch ms (Backend.AI signs with it). */
   now(): number;
+  /** What this hub's earlier run stored (after a restart, from the history). */
+  resume?: DialectResume;
+}
+
+/** The end of a hub's stored records, for a dialect that must pick up where it was. */
+export interface DialectResume {
+  /** The name of the last stored event (e.g. rdev `complete`). */
+  lastEvent: string | null;
+  /** The entity of the last stored event that had one (rdev: the command's stream id). */
+  lastEntityId: string | null;
 }
 
 /** One hub's dialect instance: how to connect, and how to read its frames. */

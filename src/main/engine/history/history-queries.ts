@@ -367,26 +367,32 @@ export class HistoryQueries {
     });
   }
 
-  /** How many records match. */
-  async count(spec: FilterSpec, control?: QueryControl): Promise<number> {
+  /** How many records match (up to `untilArrival`, when given). */
+  async count(spec: FilterSpec, control?: QueryControl & { untilArrival?: number }): Promise<number> {
     const filter = prepare(spec);
+    const bounds = arrivalBounds(undefined, control?.untilArrival);
     return this.withSnapshot(control, async (connection, snap) => {
       const relation = this.relation(snap);
       if (relation === null) return 0;
       if (filter.test === null) {
         const reader = await connection.runAndReadAll(
-          `SELECT count(*)::DOUBLE FROM (${relation}) WHERE ${filter.condition.sql}`,
+          `SELECT count(*)::DOUBLE FROM (${relation}) WHERE (${filter.condition.sql})${bounds ? ` AND ${bounds}` : ''}`,
         );
         return Number(reader.getRows()[0]?.[0] ?? 0);
       }
       let count = 0;
-      await this.scan(connection, relation, filter, '', null, null, (events) => {
+      await this.scan(connection, relation, filter, bounds, null, null, (events) => {
         count += events.length;
         control?.onProgress?.(count, 0);
         return true;
       });
       return count;
     });
+  }
+
+  /** The count when DuckDB alone can give it (the filter's SQL is exact), else null. */
+  async exactCount(spec: FilterSpec, untilArrival?: number): Promise<number | null> {
+    return prepare(spec).test === null ? this.count(spec, { untilArrival }) : null;
   }
 
   /** One record by hub and seq (the segment that holds it is found in the manifest). */
@@ -416,7 +422,7 @@ export class HistoryQueries {
   /** Every matching record oldest first, in batches (exports, `hubwatch history`). */
   async *records(
     spec: FilterSpec,
-    control?: QueryControl & { limit?: number; afterArrival?: number },
+    control?: QueryControl & { limit?: number; afterArrival?: number; untilArrival?: number },
   ): AsyncGenerator<HistoryEvent[]> {
     const filter = prepare(spec);
     const queue: HistoryEvent[][] = [];
@@ -431,8 +437,7 @@ export class HistoryQueries {
     const producer = this.withSnapshot(control, async (connection, snap) => {
       const relation = this.relation(snap);
       if (relation === null) return;
-      const after = control?.afterArrival;
-      const bounds = after === undefined ? '' : `arrival > ${after}`;
+      const bounds = arrivalBounds(control?.afterArrival, control?.untilArrival);
       await this.scan(
         connection,
         relation,
@@ -559,25 +564,76 @@ export class HistoryQueries {
     });
   }
 
-  /** Per hub: the last stored seq, the id in force at the last stored event, and the last arrival. */
-  async hubEnds(): Promise<Map<string, { lastSeq: number; lastId: string | null; lastArrival: number }>> {
+  /**
+   * Where each hub's stored records end: its last seq, the id in force at its last event,
+   * its last event name and entity, recent ids (from the newest files) and, for hubs whose
+   * server replays from the start, the fingerprints of every frame stored.
+   */
+  async hubEnds(): Promise<Map<string, HubEnd>> {
     return this.withSnapshot(undefined, async (connection, snap) => {
-      const out = new Map<string, { lastSeq: number; lastId: string | null; lastArrival: number }>();
+      const out = new Map<string, HubEnd>();
       const relation = this.relation(snap);
       if (relation === null) return out;
-      const reader = await connection.runAndReadAll(
-        `SELECT hub, max(seq)::DOUBLE, arg_max(id, seq) FILTER (WHERE NOT gap), max(arrival)::DOUBLE FROM (${relation}) GROUP BY hub`,
+      const ends = await connection.runAndReadAll(
+        `SELECT hub, max(seq)::DOUBLE, arg_max(id, seq) FILTER (WHERE NOT gap), max(arrival)::DOUBLE,` +
+          ` arg_max(event, seq) FILTER (WHERE NOT gap), arg_max(entity_id, seq) FILTER (WHERE entity_id IS NOT NULL)` +
+          ` FROM (${relation}) GROUP BY hub`,
       );
-      for (const [hub, lastSeq, lastId, lastArrival] of reader.getRows()) {
+      for (const [hub, lastSeq, lastId, lastArrival, lastEvent, lastEntityId] of ends.getRows()) {
         out.set(String(hub), {
           lastSeq: Number(lastSeq),
           lastId: typeof lastId === 'string' ? lastId : null,
           lastArrival: Number(lastArrival),
+          lastEvent: typeof lastEvent === 'string' ? lastEvent : null,
+          lastEntityId: typeof lastEntityId === 'string' ? lastEntityId : null,
+          recentIds: [],
+          replayFingerprints: [],
         });
       }
+      // Recent ids from the newest files only: enough to skip what a server re-sends.
+      const recent = this.relation(snap, snap.segments.slice(-1), snap.journals);
+      if (recent !== null) {
+        const ids = await connection.runAndReadAll(
+          `SELECT hub, id FROM (SELECT hub, id, seq, row_number() OVER (PARTITION BY hub ORDER BY seq DESC) AS rn` +
+            ` FROM (${recent}) WHERE id IS NOT NULL AND NOT gap) WHERE rn <= ${RECENT_IDS} ORDER BY hub, seq`,
+        );
+        for (const [hub, id] of ids.getRows()) out.get(String(hub))?.recentIds.push(String(id));
+      }
+      const replays = await connection.runAndReadAll(
+        `SELECT hub, replay_fp FROM (${relation}) WHERE replay_fp IS NOT NULL ORDER BY hub, seq`,
+      );
+      for (const [hub, fingerprint] of replays.getRows())
+        out.get(String(hub))?.replayFingerprints.push(Number(fingerprint));
       return out;
     });
   }
+}
+
+/** Recent ids read back per hub (the connection remembers as many). */
+const RECENT_IDS = 1024;
+
+/** Where one hub's stored records end (for continuing its seq and resuming its stream). */
+export interface HubEnd {
+  lastSeq: number;
+  /** The id in force at the last stored event (`Last-Event-ID` on resume), or null. */
+  lastId: string | null;
+  lastArrival: number;
+  /** The name of the last stored event (gap markers aside), e.g. rdev `complete`. */
+  lastEvent: string | null;
+  /** The entity of the last stored event that had one (rdev: the command's stream id). */
+  lastEntityId: string | null;
+  /** Ids of the last stored events, oldest first. */
+  recentIds: string[];
+  /** `replaysFromStart` hubs: every stored frame's fingerprint, in order. */
+  replayFingerprints: number[];
+}
+
+/** SQL bounds on the arrival number (exclusive after, inclusive until); '' for none. */
+function arrivalBounds(after: number | undefined, until: number | undefined): string {
+  const parts: string[] = [];
+  if (after !== undefined) parts.push(`arrival > ${after}`);
+  if (until !== undefined) parts.push(`arrival <= ${until}`);
+  return parts.join(' AND ');
 }
 
 function abortError(signal: AbortSignal): Error {

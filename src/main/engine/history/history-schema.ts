@@ -24,6 +24,7 @@ export const HISTORY_COLUMNS = [
   ['malformed', 'BOOLEAN'],
   ['gap', 'BOOLEAN'],
   ['data', 'JSON'],
+  ['replay_fp', 'DOUBLE'],
 ] as const;
 
 export type HistoryColumn = (typeof HISTORY_COLUMNS)[number][0];
@@ -60,27 +61,6 @@ export const ALL_COLUMNS_SQL = HISTORY_COLUMNS.map(([name]) => name).join(', ');
 export const READ_COLUMNS_SQL = HISTORY_COLUMNS.map(([name, type]) =>
   type === 'BIGINT' ? `${name}::DOUBLE AS ${name}` : type === 'JSON' ? `${name}::VARCHAR AS ${name}` : name,
 ).join(', ');
-
-/** One stored record as read back (column names in camel case). */
-export interface HistoryRecordRow {
-  arrival: number;
-  hub: string;
-  dialect: string;
-  seq: number;
-  receivedAt: number;
-  time: number;
-  event: string;
-  id: string | null;
-  level: Level;
-  source: string | null;
-  entityType: string | null;
-  entityId: string | null;
-  message: string | null;
-  malformed: boolean;
-  gap: boolean;
-  /** The payload's JSON text, or null. */
-  data: string | null;
-}
 
 /** Parquet settings of every segment: zstd (smallest, and faster to write here than snappy). */
 export const SEGMENT_COPY_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880';

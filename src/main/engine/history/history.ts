@@ -13,6 +13,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { cpus, totalmem } from 'node:os';
 import { copyFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { HistoryStatus } from '../../../shared/api';
 import type { FilterSpec } from '../../../shared/filter';
 import type { EngineEvent } from '../event-record';
 import type { Redactor } from '../redaction';
@@ -30,12 +31,12 @@ import {
   type Manifest,
   type SegmentInfo,
 } from './history-files';
-import { HistoryQueries, type HistoryEvent, type HistorySnapshot } from './history-queries';
+import { HistoryQueries, type HistoryEvent, type HistorySnapshot, type HubEnd } from './history-queries';
 import { SEGMENT_COPY_OPTIONS, journalRelation, segmentRelation, sqlString } from './history-schema';
 import { JournalWriter, journalPayload, type ClosedJournal } from './journal';
 
 export { HistoryLockedError } from './history-files';
-export type { Histogram, QueryControl } from './history-queries';
+export type { Histogram, HubEnd, QueryControl } from './history-queries';
 export { HistoryEvent } from './history-queries';
 
 /** Defaults: a week, 2 GB. */
@@ -71,31 +72,6 @@ export interface HistoryOptions {
   threads?: number;
   /** Opens journal files (tests inject write failures). */
   openFile?: typeof open;
-}
-
-/** Where one hub's stored records end (for continuing its seq and resuming its stream). */
-export interface HubEnd {
-  lastSeq: number;
-  /** The id in force at the last stored event (`Last-Event-ID` on resume), or null. */
-  lastId: string | null;
-  lastArrival: number;
-}
-
-/** What the UI and `hubwatch history --stats` show of a history. */
-export interface HistoryStatus {
-  dir: string;
-  /** `failing`: writing fails (the message says why); events are kept in memory meanwhile. */
-  state: 'ok' | 'failing';
-  message: string | null;
-  bytes: number;
-  events: number;
-  /** Earliest and latest receive time held (epoch ms), or null when empty. */
-  first: number | null;
-  last: number | null;
-  maxAgeMs: number;
-  maxBytes: number;
-  /** Records waiting to be written or sealed. */
-  backlog: number;
 }
 
 /** The history's in-process database: one per process, threads shared by every query. */
@@ -240,7 +216,8 @@ export class History extends HistoryBase {
   private readonly journals = new Set<string>();
   private readonly writer: JournalWriter;
   private readonly ends: Map<string, HubEnd>;
-  private redactor: Redactor | null = null;
+  private redactor: (() => Redactor) | null = null;
+  private lostHandler: ((hub: string, count: number, fromSeq: number, toSeq: number) => void) | null = null;
   private chain: Promise<void> = Promise.resolve();
   private maintenance: DuckDBConnection | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -277,7 +254,10 @@ export class History extends HistoryBase {
         opened: (name) => this.journals.add(name),
         closed: (journal) => void this.enqueue(() => this.seal(journal.file, journal)),
         health: (error) => this.health(error),
-        lost: (hub, count, from, to) => options.onLost?.(hub, count, from, to),
+        lost: (hub, count, from, to) => {
+          options.onLost?.(hub, count, from, to);
+          this.lostHandler?.(hub, count, from, to);
+        },
       },
     });
     this.timer = setInterval(() => void this.enqueue(() => this.maintain()), options.maintenanceMs ?? 60_000);
@@ -393,15 +373,20 @@ export class History extends HistoryBase {
     return last;
   }
 
-  /** Known secret values are replaced before anything reaches the disk. */
-  setRedactor(redactor: Redactor | null): void {
+  /** Known secret values are replaced before anything reaches the disk (the engine's redactor, current). */
+  useRedactor(redactor: () => Redactor): void {
     this.redactor = redactor;
+  }
+
+  /** Records could not be kept while writing failed (the engine marks the hole with a gap marker). */
+  onLost(handler: (hub: string, count: number, fromSeq: number, toSeq: number) => void): void {
+    this.lostHandler = handler;
   }
 
   private content(record: EngineEvent): { source: string | null; message: string | null; data: string } {
     const data = journalPayload(record);
-    const redactor = this.redactor;
-    if (redactor === null) return { source: record.source, message: record.message, data };
+    if (this.redactor === null) return { source: record.source, message: record.message, data };
+    const redactor = this.redactor();
     return {
       source: record.source === null ? null : redactor.secrets(record.source, record),
       message: record.message === null ? null : redactor.secrets(record.message, record),
@@ -413,18 +398,27 @@ export class History extends HistoryBase {
   append(record: EngineEvent, arrival: number, dialect: string): void {
     this.writer.append(record, arrival, dialect);
     this.journalRows++;
-    const end = this.ends.get(record.hub);
-    if (end === undefined)
-      this.ends.set(record.hub, {
-        lastSeq: record.seq,
-        lastId: record.gap ? null : record.id,
-        lastArrival: arrival,
-      });
-    else {
-      end.lastSeq = record.seq;
-      if (!record.gap) end.lastId = record.id;
-      end.lastArrival = arrival;
+    // Kept current: a hub removed and added again in this run continues its seq too.
+    let end = this.ends.get(record.hub);
+    if (end === undefined) {
+      end = {
+        lastSeq: 0,
+        lastId: null,
+        lastArrival: 0,
+        lastEvent: null,
+        lastEntityId: null,
+        recentIds: [],
+        replayFingerprints: [],
+      };
+      this.ends.set(record.hub, end);
     }
+    end.lastSeq = record.seq;
+    end.lastArrival = arrival;
+    if (record.gap !== true) {
+      end.lastId = record.id;
+      end.lastEvent = record.event;
+    }
+    if (record.entity !== null) end.lastEntityId = record.entity.id;
   }
 
   /** Writes what was appended; resolves once it is in the journal (or writing failed). */

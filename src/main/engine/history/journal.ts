@@ -112,7 +112,8 @@ export function journalLine(
     `,"entity_type":${entity === null ? 'null' : quoted(entity.type)}` +
     `,"entity_id":${entity === null ? 'null' : nullableQuoted(entity.id)}` +
     `,"message":${nullableString(content.message)},"malformed":${record.malformed}` +
-    `,"gap":${record.gap === true},"data":${content.data}}\n`
+    `,"gap":${record.gap === true},"data":${content.data}` +
+    (record.replayFingerprint === undefined ? '}\n' : `,"replay_fp":${record.replayFingerprint}}\n`)
   );
 }
 

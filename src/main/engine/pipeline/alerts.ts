@@ -28,6 +28,14 @@ interface CompiledRule {
   events: Set<string> | null;
 }
 
+/** The alert engine's state as it is saved with the history. */
+export interface AlertSnapshot {
+  recent: Alert[];
+  /** Coalescing alerts: rule-and-hub key → alert id. */
+  open: [string, string][];
+  nextId: number;
+}
+
 export class AlertEngine {
   private compiled: CompiledRule[] = [];
   private readonly open = new Map<string, Alert>();
@@ -92,8 +100,33 @@ export class AlertEngine {
     return [...this.recent];
   }
 
-  /** Checks one event against every rule (hot path: most events fail the first check). */
-  check(event: EngineEvent): void {
+  /** What restarts with the history: the alert list, the alerts still coalescing, the next id. */
+  snapshot(): AlertSnapshot {
+    return {
+      recent: this.list(),
+      open: [...this.open].map(([key, alert]) => [key, alert.id]),
+      nextId: this.nextId,
+    };
+  }
+
+  /** Takes a saved snapshot back (the engine rebuilds from the history before it starts). */
+  restore(snapshot: AlertSnapshot): void {
+    this.recent.length = 0;
+    this.open.clear();
+    this.recent.push(...snapshot.recent.slice(-ALERTS_KEPT));
+    const byId = new Map(this.recent.map((alert) => [alert.id, alert]));
+    for (const [key, id] of snapshot.open) {
+      const alert = byId.get(id);
+      if (alert) this.open.set(key, alert);
+    }
+    this.nextId = Math.max(this.nextId, snapshot.nextId);
+  }
+
+  /**
+   * Checks one event against every rule (hot path: most events fail the first check).
+   * `at` is when it happened (now, or the event's own receive time when rebuilt from history).
+   */
+  check(event: EngineEvent, at?: number): void {
     if (event.gap) return;
     let dialect: string | undefined;
     for (const { rule, test, dialects, events } of this.compiled) {
@@ -104,13 +137,12 @@ export class AlertEngine {
         this.suppressed++;
         continue;
       }
-      this.raise(rule, event);
+      this.raise(rule, event, at ?? this.now());
     }
   }
 
-  private raise(rule: AlertRule, event: EngineEvent): void {
+  private raise(rule: AlertRule, event: EngineEvent, now: number): void {
     const key = `${rule.id}\u0000${event.hub}`;
-    const now = this.now();
     const existing = this.open.get(key);
     if (existing && now - existing.firstAt <= rule.coalesceMs) {
       existing.count++;

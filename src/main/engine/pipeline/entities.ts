@@ -70,6 +70,24 @@ export class EntityTracker {
     this.removed.add(oldest.key);
   }
 
+  /** Takes back entities saved with the history (before any event is applied). */
+  restore(states: readonly EntityState[]): void {
+    for (const state of states) {
+      let types = this.byHub.get(state.hub);
+      if (!types) {
+        types = new Map();
+        this.byHub.set(state.hub, types);
+      }
+      let ids = types.get(state.type);
+      if (!ids) {
+        ids = new Map();
+        types.set(state.type, ids);
+      }
+      ids.set(state.id, state);
+      this.states.set(state.key, state);
+    }
+  }
+
   /** Updates the entity an event is about; ignores events about none. */
   update(event: EngineEvent): void {
     const entity = event.entity;

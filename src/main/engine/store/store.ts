@@ -523,6 +523,8 @@ export function exportGapMarker(hole: EvictedHole, filtered: boolean): EngineEve
 export interface EventStoreOptions {
   /** Events kept per hub unless the hub sets its own retention. 0 keeps nothing (headless capture). */
   capacityPerHub?: number;
+  /** The first arrival number (after those a history holds). */
+  firstG?: number;
 }
 
 /** All hubs' rings, the global arrival counter, and scans in arrival order. */
@@ -536,6 +538,7 @@ export class EventStore {
 
   constructor(options: EventStoreOptions = {}) {
     this.defaultCapacity = options.capacityPerHub ?? DEFAULT_CAPACITY_PER_HUB;
+    this.nextG = options.firstG ?? 1;
   }
 
   /** The ring of a hub, created on first use. */
@@ -570,6 +573,11 @@ export class EventStore {
     if (!ring) return;
     this.rings.delete(hubId);
     this.ringsByIndex[ring.index] = undefined;
+  }
+
+  /** The last arrival number given out (0 before any). */
+  get lastG(): number {
+    return this.nextG - 1;
   }
 
   /** The next global arrival number (also for records the store does not keep). */

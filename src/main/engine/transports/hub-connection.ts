@@ -65,6 +65,22 @@ export interface HubConnectionOptions {
   recentIds?: number;
   /** Frames remembered for `replaysFromStart` (50 000). */
   replayHistory?: number;
+  /**
+   * Where an earlier run of this hub stopped (from the history, after a restart): the first
+   * connect is a resume — `Last-Event-ID` sent, repeats skipped, a gap marker where the
+   * server cannot resume — exactly as after a reconnect within one run.
+   */
+  resume?: ConnectionResume;
+}
+
+/** What a hub's earlier run left to resume from. */
+export interface ConnectionResume {
+  /** The last event id in force (sent as `Last-Event-ID`), or null. */
+  lastEventId: string | null;
+  /** Recent event ids, oldest first: frames the server re-sends with these ids are skipped. */
+  recentIds: readonly string[];
+  /** `replaysFromStart`: the fingerprints (`frameFingerprint`) of the frames had so far, in order. */
+  replayFingerprints: readonly number[];
 }
 
 /**
@@ -156,14 +172,15 @@ export class HubConnection {
   private maxIntegerId = -1;
   private readonly recentIds: string[] = [];
   /** The data of the frame each recent id came with (same ring positions). */
-  private readonly recentData: string[] = [];
+  /** `null`: an id remembered from an earlier run, whose frame text is not known (any data repeats it). */
+  private readonly recentData: (string | null)[] = [];
   private recentNext = 0;
   private catchingUp = false;
   private catchUpMax = -1;
   /** The smallest integer id still remembered: below it, we cannot tell a repeat from new. */
   private catchUpMin = Infinity;
   /** While catching up after a resume: recent id → the data it came with. */
-  private catchUpIds: Map<string, string> | null = null;
+  private catchUpIds: Map<string, string | null> | null = null;
 
   // Replay-from-start de-duplication.
   private readonly history: number[] = [];
@@ -183,6 +200,7 @@ export class HubConnection {
       random: options.random ?? Math.random,
     });
     this.endsStream = plan.endsStream ? (frame) => plan.endsStream?.(frame) ?? null : null;
+    const resume = options.resume;
     this.sink = {
       lastEventId: null,
       opened: (via) => this.onOpened(via),
@@ -195,6 +213,13 @@ export class HubConnection {
         this.serverRetryMs = ms;
       },
     };
+    if (resume) {
+      this.sink.lastEventId = resume.lastEventId;
+      this.wasOpen = true;
+      for (const id of resume.recentIds) this.rememberId(id, null);
+      const keep = options.replayHistory ?? DEFAULT_REPLAY_HISTORY;
+      this.history.push(...resume.replayFingerprints.slice(-keep));
+    }
   }
 
   /** The current state. */
@@ -489,7 +514,7 @@ export class HubConnection {
     return this.endsStream === null ? null : this.endsStream(frame);
   }
 
-  private rememberId(id: string, data: string): void {
+  private rememberId(id: string, data: string | null): void {
     const capacity = this.options.recentIds ?? DEFAULT_RECENT_IDS;
     if (this.recentIds.length < capacity) {
       this.recentIds.push(id);
@@ -517,7 +542,7 @@ export class HubConnection {
   private resumeVerdict(id: string, data: string): 'repeat' | 'missed' | 'renumbered' | 'new' {
     const known = this.catchUpIds?.get(id);
     if (known !== undefined) {
-      if (known === data) return 'repeat';
+      if (known === data || known === null) return 'repeat';
       this.renumbered();
       return 'renumbered';
     }

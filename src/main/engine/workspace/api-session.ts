@@ -10,6 +10,7 @@ import type {
   CallRequest,
   CallResponse,
   ExportProgress,
+  HistoryInfo,
   PushMessage,
   ViewUpdate,
 } from '../../../shared/api';
@@ -68,6 +69,7 @@ export class ApiSession {
           payload: { ...notice, message: workspace.redactDiagnostic(notice.message) },
         }),
       onFocus: (event) => this.queue({ name: 'focus', payload: event }),
+      onHistory: (status) => this.queue({ name: 'history', payload: this.redactHistory(status) }),
     });
     this.viewTimer = setInterval(() => this.pushViews(), VIEW_PUSH_MS);
     this.viewTimer.unref();
@@ -165,6 +167,18 @@ export class ApiSession {
       : { ...progress, error: this.workspace.redactDiagnostic(progress.error) };
   }
 
+  /** The history's messages are diagnostics (an error may quote a path or a value). */
+  private redactHistory(status: HistoryInfo): HistoryInfo {
+    if (status.enabled) {
+      return status.message === null
+        ? status
+        : { ...status, message: this.workspace.redactDiagnostic(status.message) };
+    }
+    return status.problem === null
+      ? status
+      : { ...status, problem: this.workspace.redactDiagnostic(status.problem) };
+  }
+
   private update(open: OpenView): ViewUpdate {
     const snapshot = open.view.snapshot();
     const tailStart = Math.max(0, snapshot.total - open.tailSize);
@@ -210,6 +224,7 @@ export class ApiSession {
     const engine = ws.engine;
     return {
       'app.info': () => ws.info(),
+      'history.status': () => this.redactHistory(ws.historyStatus()),
       'hubs.list': () => ws.summaries(),
       'hubs.save': (request) => ws.saveHub(request),
       'hubs.remove': ({ id }) => {

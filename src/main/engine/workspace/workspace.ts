@@ -5,6 +5,7 @@
  * for what differs (where settings and secrets live, where exported files go).
  */
 import type {
+  HistoryInfo,
   AppInfo,
   ExportProgress,
   ExportRequest,
@@ -27,6 +28,7 @@ import { effectiveTransport } from '../../../shared/hub-config';
 import { VERSION } from '../../../shared/version';
 import { redactConnectionState } from './api-redaction';
 import { Engine, type EngineOptions } from '../engine';
+import { History } from '../history/history';
 import { exportToFile } from '../export/file-export';
 import { packedBatches } from '../export/store-batches';
 import { createRedactor, redactStrings, type Redactor } from '../redaction';
@@ -84,6 +86,14 @@ export interface WorkspaceListener {
   onNotice?(notice: { level: 'info' | 'warn' | 'error'; message: string }): void;
   onFocus?(event: { hub: string; seq: number }): void;
   onSettings?(): void;
+  onHistory?(status: HistoryInfo): void;
+}
+
+/** Where a workspace keeps its history, and how much. */
+export interface HistorySettings {
+  dir: string;
+  maxAgeMs?: number;
+  maxBytes?: number;
 }
 
 /** How often hub summaries and entity changes go out. */
@@ -109,6 +119,11 @@ export class Workspace {
     { controller: AbortController; progress: ExportProgress; settled: Promise<void> }
   >();
   private readonly listeners = new Set<WorkspaceListener>();
+  private readonly history: History | null;
+  private historyProblem: string | null = null;
+  private ownsHistory = false;
+  /** Notices from before anyone listened (the history's start): the first listener gets them. */
+  private readonly pendingNotices: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
   private nextExport = 1;
   private timers: NodeJS.Timeout[] = [];
   private hubsSoon: NodeJS.Timeout | null = null;
@@ -121,8 +136,11 @@ export class Workspace {
   constructor(
     readonly host: WorkspaceHost,
     engineOptions: Omit<EngineOptions, 'secrets'> = {},
+    /** `Workspace.open` starts the engine itself, once the history is rebuilt. */
+    start = true,
   ) {
     this.secrets = { env: (name) => host.env(name), secret: (ref) => host.vault.get(ref) };
+    this.history = engineOptions.history ?? null;
     const engine = new Engine({ ...engineOptions, secrets: this.secrets });
     this.fetchForProbe = engineOptions.fetch ?? globalThis.fetch.bind(globalThis);
     this.engine = engine;
@@ -131,12 +149,68 @@ export class Workspace {
     this.filters = host.persistence.loadFilters();
     for (const hub of host.persistence.loadMuted()) engine.alerts.setMuted(hub, true);
     engine.setHubs(this.hubs);
-    engine.start();
+    if (start) engine.start();
+  }
+
+  /**
+   * A workspace with a persistent history in `history.dir`: opened (or created), entities
+   * and alerts rebuilt from it, then the hubs connected — each resuming where it stopped.
+   * A history that cannot be opened (another process writes it, a folder that cannot be
+   * written) leaves the workspace in memory only, with a notice that stays until it works.
+   */
+  static async open(
+    host: WorkspaceHost,
+    engineOptions: Omit<EngineOptions, 'secrets' | 'history'> = {},
+    history: HistorySettings | null = null,
+  ): Promise<Workspace> {
+    let opened: History | null = null;
+    let problem: string | null = null;
+    const pending: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
+    let workspace: Workspace | null = null;
+    const notice = (level: 'info' | 'warn' | 'error', message: string) => {
+      if (workspace) workspace.notice(level, message);
+      else pending.push({ level, message });
+      console.error(`hubwatch: ${message}`);
+    };
+    if (history) {
+      try {
+        opened = await History.open({
+          dir: history.dir,
+          maxAgeMs: history.maxAgeMs,
+          maxBytes: history.maxBytes,
+          onNotice: (level, message) => {
+            notice(level, message);
+            workspace?.historyChanged();
+          },
+        });
+      } catch (error) {
+        problem = `history is off: ${(error as Error).message}`;
+      }
+    }
+    workspace = new Workspace(host, { ...engineOptions, history: opened }, false);
+    workspace.historyProblem = problem;
+    workspace.ownsHistory = opened !== null;
+    workspace.pendingNotices.push(...pending);
+    if (problem) workspace.pendingNotices.push({ level: 'warn', message: problem });
+    await workspace.engine.restoreFromHistory();
+    workspace.engine.start();
+    return workspace;
+  }
+
+  /** The history's state for the UI, or null when there is none (with why, when it failed to open). */
+  historyStatus(): HistoryInfo {
+    if (this.history) return { enabled: true, problem: null, ...this.history.status() };
+    return { enabled: false, problem: this.historyProblem };
+  }
+
+  private historyChanged(): void {
+    for (const listener of this.listeners) listener.onHistory?.(this.historyStatus());
   }
 
   /** Listens to the workspace; timers run only while someone listens. */
   subscribe(listener: WorkspaceListener): () => void {
     this.listeners.add(listener);
+    for (const notice of this.pendingNotices.splice(0)) listener.onNotice?.(notice);
     this.startBroadcast();
     return () => {
       this.listeners.delete(listener);
@@ -153,6 +227,7 @@ export class Workspace {
   async close(): Promise<void> {
     this.stopBroadcast();
     await Promise.all([this.cancelAllExports(), this.engine.stop()]);
+    if (this.ownsHistory) await this.history?.close();
   }
 
   private startBroadcast(): void {
@@ -452,11 +527,18 @@ export class Workspace {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     const exportId = `x${this.nextExport++}`;
     const path = await this.host.chooseExportPath(request, `hubwatch-${stamp}.${extension}`);
+    // With a history, an export reads it: complete and consistent up to this moment, however
+    // fast the hubs are (the ring's eviction cannot punch holes into it).
+    const history = this.history;
+    const until = this.engine.store.lastG;
+    if (history) await history.flush();
     const progress: ExportProgress = {
       exportId,
       written: 0,
       evicted: 0,
-      total: this.engine.store.knownCount(request.filter),
+      total: history
+        ? await history.queries.exactCount(request.filter, until).catch(() => null)
+        : this.engine.store.knownCount(request.filter),
       state: path === null ? 'cancelled' : 'running',
       file: path,
       downloadUrl: null,
@@ -472,7 +554,9 @@ export class Workspace {
     const settled = exportToFile({
       path,
       format: request.format,
-      batches: packedBatches(this.engine.store, request.filter, { signal: controller.signal }),
+      batches: history
+        ? history.queries.records(request.filter, { signal: controller.signal, untilArrival: until })
+        : packedBatches(this.engine.store, request.filter, { signal: controller.signal }),
       redact: createRedactor(this.engine.redactor.secretValues, { scrub: request.scrub === true }),
       worker: this.host.exportWorker ?? null,
       signal: controller.signal,
