@@ -239,7 +239,7 @@ export class Engine {
     const history = this.history;
     if (!history) return;
     const saved = await history.loadState();
-    let after = 0;
+    let after: number;
     if (saved && isSavedState(saved.state)) {
       this.entities.restore(saved.state.entities);
       this.alerts.restore(saved.state.alerts);

@@ -69,7 +69,13 @@ describe('the history store', () => {
     await history.close();
 
     const again = await History.open({ dir });
-    expect(again.hubEnd('a')).toEqual({ lastSeq: 120, lastId: '120', lastArrival: 239 });
+    expect(again.hubEnd('a')).toMatchObject({
+      lastSeq: 120,
+      lastId: '120',
+      lastArrival: 239,
+      lastEvent: 'log',
+    });
+    expect(again.hubEnd('a')?.recentIds.at(-1)).toBe('120');
     expect(again.lastArrival).toBe(240);
     expect(await again.queries.count({})).toBe(240);
     const all = [];

@@ -4,7 +4,6 @@
  * column types, the segments' `SELECT`, the rows read back. The schema is documented for
  * operators in docs/history.md (they may open the files with DuckDB or any Parquet reader).
  */
-import type { Level } from '../../../shared/hub-event';
 
 /** The columns in their order, with their DuckDB types. */
 export const HISTORY_COLUMNS = [
