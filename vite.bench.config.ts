@@ -25,9 +25,15 @@ export default defineConfig({
     reportCompressedSize: false,
     rolldownOptions: {
       input: entries,
-      external: ['ws', 'electron', 'playwright-core', ...builtinModules.flatMap((m) => [m, `node:${m}`])],
+      external: [
+        'ws',
+        'electron',
+        'playwright-core',
+        /^@duckdb\//,
+        ...builtinModules.flatMap((m) => [m, `node:${m}`]),
+      ],
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },
-  ssr: { noExternal: true, external: ['ws', 'playwright-core'] },
+  ssr: { noExternal: true, external: ['ws', 'playwright-core', '@duckdb/node-api'] },
 });

@@ -21,9 +21,10 @@ export default defineConfig({
         hubwatch: resolve(import.meta.dirname, 'src/cli/index.ts'),
         'export-worker': resolve(import.meta.dirname, 'src/main/engine/export/export-worker.ts'),
       },
-      external: ['ws', 'electron', ...builtinModules.flatMap((m) => [m, `node:${m}`])],
+      // DuckDB loads its native binary from its own package folder: never bundled.
+      external: ['ws', 'electron', /^@duckdb\//, ...builtinModules.flatMap((m) => [m, `node:${m}`])],
       output: { format: 'es', entryFileNames: '[name].js' },
     },
   },
-  ssr: { noExternal: true, external: ['ws'] },
+  ssr: { noExternal: true, external: ['ws', '@duckdb/node-api'] },
 });

@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Alert } from '../shared/alerts';
 import { describeState } from '../shared/connection-state';
@@ -15,12 +15,17 @@ import {
   type EngineEvent,
   type LineSink,
   type ExportFormat,
+  History,
+  type HistorySettings,
 } from '../main/engine';
+import { parseHistoryDays, parseHistoryMaxSize } from './history-options';
 import { UsageError, type CliCommand } from './cli-command';
 import { loadConfigFile } from './config-file';
+import { openOutput } from './output';
 
 const usage = `Usage: hubwatch capture --config FILE [--hub ID]... [--duration S] [--count N]
                         [--out FILE] [--format ndjson|csv|text] [--alerts FILE] [--scrub] [--quiet]
+                        [--history DIR [--history-days D] [--history-max-size S]]
 
 Connects the configured hubs and writes their events as they arrive (NDJSON HubEvent
 records to stdout by default). Connection changes go to stderr.
@@ -35,6 +40,12 @@ records to stdout by default). Connection changes go to stderr.
   --scrub           also mask credential patterns (?token=, Bearer …, signatures) in
                     each event's data, not only in its message
   --quiet           no connection changes on stderr
+  --history DIR     also keep every event in the history folder DIR (read it back with
+                    \`hubwatch history --data DIR\`); a capture started again on the same
+                    folder continues each hub's sequence numbers and resumes a resumable
+                    hub from its last stored event id, so nothing is lost or stored twice
+  --history-days D  with --history: delete history older than D days (default 7)
+  --history-max-size S  with --history: keep it under S (e.g. 500MB; default 2GB)
 
 Known secret values of the config are replaced by REDACTED in event content and on
 stderr; hub ids, names, event names and entity ids are never changed.
@@ -54,6 +65,7 @@ interface CaptureOptions {
   alerts: string | null;
   scrub: boolean;
   quiet: boolean;
+  history: HistorySettings | null;
 }
 
 function parseCaptureArgs(argv: string[]): CaptureOptions {
@@ -71,6 +83,9 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
         alerts: { type: 'string' },
         scrub: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        history: { type: 'string' },
+        'history-days': { type: 'string' },
+        'history-max-size': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -94,6 +109,9 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
   }
   if (!isExportFormat(values.format))
     throw new UsageError(`--format must be ndjson, csv or text, got ${values.format}`);
+  if (values.history === undefined && (values['history-days'] ?? values['history-max-size']) !== undefined)
+    throw new UsageError('--history-days and --history-max-size need --history DIR');
+  if (values.history === '') throw new UsageError('--history needs a folder');
   return {
     config: values.config,
     hubs: values.hub,
@@ -104,6 +122,14 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
     alerts: values.alerts ?? null,
     scrub: values.scrub,
     quiet: values.quiet,
+    history:
+      values.history === undefined
+        ? null
+        : {
+            dir: resolve(values.history),
+            maxAgeMs: parseHistoryDays(values['history-days']),
+            maxBytes: parseHistoryMaxSize(values['history-max-size']),
+          },
   };
 }
 
@@ -123,12 +149,18 @@ function selectHubs(all: HubConfig[], wanted: string[]): HubConfig[] {
   return all.filter((hub) => wanted.includes(hub.id)).map((hub) => ({ ...hub, enabled: true }));
 }
 
-function openOutput(path: string): Promise<WriteStream> {
-  return new Promise((resolve, reject) => {
-    const stream = createWriteStream(path, { flags: 'w' });
-    stream.once('open', () => resolve(stream));
-    stream.once('error', (error) => reject(new UsageError(`cannot write ${path}: ${error.message}`)));
-  });
+/** Opens the capture's history; a folder another process writes, or one that cannot be made, is a usage error. */
+async function openCaptureHistory(settings: HistorySettings): Promise<History> {
+  try {
+    return await History.open({
+      dir: settings.dir,
+      ...(settings.maxAgeMs !== undefined ? { maxAgeMs: settings.maxAgeMs } : {}),
+      ...(settings.maxBytes !== undefined ? { maxBytes: settings.maxBytes } : {}),
+      onNotice: (_level, message) => process.stderr.write(`hubwatch: history: ${message}\n`),
+    });
+  } catch (error) {
+    throw new UsageError(`cannot open the history in ${settings.dir}: ${(error as Error).message}`);
+  }
 }
 
 export const captureCommand: CliCommand = {
@@ -175,7 +207,8 @@ export const captureCommand: CliCommand = {
     // The engine builds alerts from redacted parts (the message) and identity (hub, entity, event).
     const writeAlert = (alert: Alert) => alertsOutput?.write(JSON.stringify(alert) + '\n');
 
-    const engine = new Engine({ secrets, capacityPerHub: 0, batchDelayMs: 20 });
+    const history = options.history ? await openCaptureHistory(options.history) : null;
+    const engine = new Engine({ secrets, capacityPerHub: 0, batchDelayMs: 20, history });
     engine.subscribe({
       onEvents(batch: readonly EngineEvent[]) {
         if (options.count === null) {
@@ -209,6 +242,8 @@ export const captureCommand: CliCommand = {
     });
     engine.setHubs(hubs);
     const started = Date.now();
+    // Sequence numbers, entities, alerts and each hub's resume point continue from the history.
+    await engine.restoreFromHistory();
     engine.start();
 
     const timer =
@@ -223,6 +258,7 @@ export const captureCommand: CliCommand = {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine.stop();
+    await history?.close();
     // Coalesced alerts end with their final count.
     for (const alert of alertLines.values()) writeAlert(alert);
     const failed = engine.listHubs().filter((hub) => hub.state.state === 'failed');

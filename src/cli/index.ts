@@ -2,15 +2,17 @@
  * The `hubwatch` command: the engine without Electron.
  *   hubwatch capture   — connect hubs and write their events
  *   hubwatch demo-hub  — run the simulator of all five hub kinds
+ *   hubwatch history   — write the stored history's events
  *   hubwatch serve     — serve the UI to a browser on loopback
  */
 import { UsageError, type CliCommand } from './cli-command';
 import { captureCommand } from './capture-command';
 import { demoHubCommand } from './demo-hub-command';
+import { historyCommand } from './history-command';
 import { serveCommand } from './serve-command';
 import { VERSION } from '../shared/version';
 
-const commands: CliCommand[] = [captureCommand, demoHubCommand, serveCommand];
+const commands: CliCommand[] = [captureCommand, demoHubCommand, historyCommand, serveCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

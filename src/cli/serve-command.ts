@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HubConfig } from '../shared/hub-config';
-import { bundledExportWorker, Workspace } from '../main/engine';
+import { bundledExportWorker, Workspace, type HistorySettings } from '../main/engine';
 import { startDemoHub, type DemoHub } from '../demo-hub/demo-hub';
 import { UsageError, type CliCommand } from './cli-command';
 import { loadConfigFile } from './config-file';
+import { defaultDataDir, historyDirOf, parseHistoryDays, parseHistoryMaxSize } from './history-options';
 import { createServeHost, ExportShelf } from './serve/serve-host';
 import { startServeServer } from './serve/serve-server';
 
@@ -12,6 +13,7 @@ import { startServeServer } from './serve/serve-server';
 export const DEFAULT_SERVE_PORT = 8780;
 
 const usage = `Usage: hubwatch serve [--config FILE] [--port P] [--host H] [--demo]
+                      [--data DIR | --no-history] [--history-days D] [--history-max-size S]
 
 Serves the Hubwatch UI to a browser, with the engine behind it. Binds 127.0.0.1 unless
 --host says otherwise, and prints a URL carrying a random access token: every request
@@ -22,7 +24,16 @@ without it is refused.
                  kept in memory only)
   --port P       port to listen on (default ${DEFAULT_SERVE_PORT}, or a free one if busy; 0 = any free port)
   --host H       address to bind (default 127.0.0.1); anything else exposes the UI on your network
-  --demo         start the built-in demo hub and watch all of its hubs`;
+  --demo         start the built-in demo hub and watch all of its hubs
+  --data DIR     data folder; the history of every event is kept in DIR/history
+                 (default $XDG_DATA_HOME/hubwatch, else ~/.local/share/hubwatch)
+  --no-history   keep events in memory only (nothing is written)
+  --history-days D      delete history older than D days (default 7)
+  --history-max-size S  keep the history under S (e.g. 500MB, 2GB; default 2GB)
+
+On start, each hub continues from its stored history: sequence numbers go on, entities
+and alerts are rebuilt, and a resumable hub asks for what it missed (Last-Event-ID).
+If the history cannot be opened or written, serving goes on in memory with a notice.`;
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -38,6 +49,10 @@ export const serveCommand: CliCommand = {
           port: { type: 'string' },
           host: { type: 'string', default: '127.0.0.1' },
           demo: { type: 'boolean', default: false },
+          data: { type: 'string' },
+          'no-history': { type: 'boolean', default: false },
+          'history-days': { type: 'string' },
+          'history-max-size': { type: 'string' },
         },
         strict: true,
         allowPositionals: false,
@@ -48,6 +63,16 @@ export const serveCommand: CliCommand = {
     const port = values.port === undefined ? DEFAULT_SERVE_PORT : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be a port number, got ${values.port}`);
+    if (values['no-history'] && values.data !== undefined)
+      throw new UsageError('--data and --no-history cannot be used together');
+    if (values.data === '') throw new UsageError('--data needs a folder');
+    const history: HistorySettings | null = values['no-history']
+      ? null
+      : {
+          dir: historyDirOf(resolve(values.data ?? defaultDataDir())),
+          maxAgeMs: parseHistoryDays(values['history-days']),
+          maxBytes: parseHistoryMaxSize(values['history-max-size']),
+        };
     const configPath = values.config ? resolve(values.config) : null;
     const hubs: HubConfig[] = configPath ? loadConfigFile(configPath).hubs : [];
 
@@ -68,7 +93,7 @@ export const serveCommand: CliCommand = {
       },
       shelf,
     );
-    const workspace = new Workspace(host);
+    const workspace = await Workspace.open(host, {}, history);
     if (values.demo) await workspace.startDemo();
 
     const rendererDir = resolve(import.meta.dirname, '../renderer');

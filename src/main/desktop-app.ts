@@ -6,6 +6,7 @@
  * gets a new `ApiSession`.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   app,
   dialog,
@@ -59,6 +60,8 @@ export interface DesktopAppOptions {
    * Help menus.
    */
   log?: AppLog;
+  /** The history folder (default `userData/history`); null keeps events in memory only (tests). */
+  history?: { dir: string } | null;
 }
 
 type Notice = { level: 'info' | 'warn' | 'error'; message: string };
@@ -85,39 +88,12 @@ export class DesktopApp {
     private readonly options: DesktopAppOptions,
     private readonly settings: DesktopSettings,
     private readonly demo: DemoController,
-    vault: SafeStorageVault,
+    workspace: Workspace,
     notices: Notice[],
   ) {
     this.platform = options.platform ?? process.platform;
     this.pending.push(...notices);
-    const chooser = createExportPathChooser({
-      parent: () => this.liveWindow(),
-      defaultDir: () => {
-        // getPath throws where the OS has no such folder (some minimal Linux setups).
-        try {
-          return app.getPath('downloads');
-        } catch {
-          return app.getPath('home');
-        }
-      },
-    });
-    const host = createDesktopHost({
-      platform: this.platform,
-      vault,
-      settings,
-      demo,
-      exportWorker: options.exportWorker ?? null,
-      chooseExportPath: async (request, name) => {
-        const path = await chooser(request, name);
-        if (path !== null) this.exportStarted();
-        return path;
-      },
-    });
-    this.workspace = new Workspace(host, {
-      ...options.engineOptions,
-      alertRules: settings.alertRules(),
-      capacityPerHub: settings.eventsPerHub(),
-    });
+    this.workspace = workspace;
     // The same redaction as everything the UI sees; lines logged until now were held for it.
     options.log?.redactWith((text) => this.workspace.redactDiagnostic(text));
     // Linux shows it in the title bar, the task switcher and notifications; elsewhere the
@@ -186,7 +162,45 @@ export class DesktopApp {
         });
       }
     }
-    const desktop = new DesktopApp(options, settings, demo, vault, early);
+    const chooser = createExportPathChooser({
+      parent: () => instance?.liveWindow() ?? null,
+      defaultDir: () => {
+        // getPath throws where the OS has no such folder (some minimal Linux setups).
+        try {
+          return app.getPath('downloads');
+        } catch {
+          return app.getPath('home');
+        }
+      },
+    });
+    const host = createDesktopHost({
+      platform,
+      vault,
+      settings,
+      demo,
+      exportWorker: options.exportWorker ?? null,
+      chooseExportPath: async (request, name) => {
+        const path = await chooser(request, name);
+        if (path !== null) instance?.exportStarted();
+        return path;
+      },
+    });
+    // The history is opened, and entities and alerts rebuilt from it, before any hub connects.
+    const workspace = await Workspace.open(
+      host,
+      {
+        ...options.engineOptions,
+        alertRules: settings.alertRules(),
+        capacityPerHub: settings.eventsPerHub(),
+      },
+      options.history === null
+        ? null
+        : {
+            dir: options.history?.dir ?? join(options.userDataDir, 'history'),
+            ...settings.historyRetention(),
+          },
+    );
+    const desktop = new DesktopApp(options, settings, demo, workspace, early);
     instance = desktop;
     desktop.wire();
     if (options.startDemo && !demo.running()) {

@@ -46,9 +46,14 @@ export const SETTINGS_ENTRIES = {
   filters: v.array(SavedFilterSchema),
   alertRules: v.array(AlertRuleEntrySchema),
   mutedHubs: v.array(v.string()),
-  /** Events kept in memory per hub (a hub's own `retention` overrides it). */
+  /**
+   * Events kept in memory per hub (a hub's own `retention` overrides it), and how long and
+   * how much of the history on disk is kept (defaults: 7 days, 2 GB; older files lack them).
+   */
   retention: v.object({
     eventsPerHub: v.pipe(v.number(), v.integer(), v.minValue(1000), v.maxValue(10_000_000)),
+    historyDays: v.optional(v.pipe(v.number(), v.minValue(0.01), v.maxValue(3650))),
+    historyMaxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024 * 1024))),
   }),
   window: WindowStateSchema,
   /** Closing the window keeps Hubwatch running in the tray. */

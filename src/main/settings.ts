@@ -16,7 +16,13 @@ import { DEFAULT_UI_SETTINGS, type SavedFilter, type SecretField, type UiSetting
 import { DEFAULT_ALERT_RULES, type AlertRule } from '../shared/alerts';
 import { formatConfigIssues, validateConfig } from '../shared/config-validation';
 import { mapAuthSecret, secretOf, type HubConfig } from '../shared/hub-config';
-import { AlertEngine, DEFAULT_CAPACITY_PER_HUB, type WorkspacePersistence } from './engine';
+import {
+  AlertEngine,
+  DEFAULT_CAPACITY_PER_HUB,
+  DEFAULT_HISTORY_MAX_AGE_MS,
+  DEFAULT_HISTORY_MAX_BYTES,
+  type WorkspacePersistence,
+} from './engine';
 import { fileStamp, moveAside, readJsonObject, writeJsonAtomic } from './json-file';
 import { migrateSettings, SETTINGS_VERSION, type RawSettings } from './settings-migrations';
 import {
@@ -278,6 +284,15 @@ export class DesktopSettings implements WorkspacePersistence {
 
   eventsPerHub(): number {
     return this.data.retention.eventsPerHub;
+  }
+
+  /** How long and how much history the app keeps on disk. */
+  historyRetention(): { maxAgeMs: number; maxBytes: number } {
+    const { historyDays, historyMaxBytes } = this.data.retention;
+    return {
+      maxAgeMs: historyDays === undefined ? DEFAULT_HISTORY_MAX_AGE_MS : historyDays * 24 * 60 * 60 * 1000,
+      maxBytes: historyMaxBytes ?? DEFAULT_HISTORY_MAX_BYTES,
+    };
   }
 
   windowState(): WindowState {

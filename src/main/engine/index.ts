@@ -34,3 +34,14 @@ export { bundledExportWorker, defaultWorkerCount } from './export/format-pool';
 export { AlertEngine } from './pipeline/alerts';
 export { DEFAULT_CAPACITY_PER_HUB, EventStore } from './store/store';
 export { getDialect } from './dialects';
+
+// The persistent history: the writer the hosts open, the reader `hubwatch history` uses.
+export {
+  DEFAULT_HISTORY_MAX_AGE_MS,
+  DEFAULT_HISTORY_MAX_BYTES,
+  History,
+  HistoryLockedError,
+  HistoryReader,
+  type HistoryEvent,
+} from './history/history';
+export type { HistorySettings } from './workspace/workspace';

@@ -204,6 +204,15 @@ export class HistoryReader extends HistoryBase {
     return Promise.resolve();
   }
 
+  /** Bytes of the history's segments and journals on disk. */
+  async diskBytes(): Promise<number> {
+    const snap = await this.snapshot();
+    const files = [...snap.segments.map((s) => snap.segmentPath(s.file)), ...snap.journals];
+    let total = 0;
+    for (const file of files) total += await sizeOf(file);
+    return total;
+  }
+
   close(): void {
     this.db.closeSync();
   }
