@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -16,13 +18,18 @@ export interface ServeProcess {
 }
 
 /**
- * Starts `node bin/hubwatch.js serve --port 0 …args` and waits for the URL it prints.
+ * Starts `node bin/hubwatch.js serve --port 0 [--data TMP] …args` and waits for the URL it prints.
  * The built CLI and renderer must exist (`npm test` builds first).
  */
 export async function startServe(args: string[] = [], timeoutMs = 30_000): Promise<ServeProcess> {
+  // Each instance its own data folder (its history), unless the test names one.
+  const data =
+    args.includes('--data') || args.includes('--no-history')
+      ? []
+      : ['--data', mkdtempSync(join(tmpdir(), 'hubwatch-serve-'))];
   const child: ChildProcess = spawn(
     process.execPath,
-    [resolve(ROOT, 'bin/hubwatch.js'), 'serve', '--port', '0', ...args],
+    [resolve(ROOT, 'bin/hubwatch.js'), 'serve', '--port', '0', ...data, ...args],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
