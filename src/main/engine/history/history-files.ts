@@ -137,9 +137,29 @@ export function acquireLock(paths: HistoryPaths): () => void {
 
 /** Creates the folders of a history (owner-only: it holds what the hubs sent). */
 export async function ensureFolders(paths: HistoryPaths): Promise<void> {
-  await mkdir(paths.root, { recursive: true, mode: 0o700 });
-  await mkdir(paths.journalDir, { recursive: true, mode: 0o700 });
-  await mkdir(paths.segmentDir, { recursive: true, mode: 0o700 });
+  for (const dir of [paths.root, paths.journalDir, paths.segmentDir]) {
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new Error(`cannot create the folder ${dir}: ${fileProblem(error)}`);
+    }
+  }
+}
+
+/** What a file-system error means, in words, with its code for searching. */
+export function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    EEXIST: 'a file is in the way',
+    ENOTDIR: 'a file is in the way',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+  };
+  const said = code ? words[code] : undefined;
+  return said ? `${said} (${code})` : (error as Error).message;
 }
 
 /** Whether a value looks like a manifest this version wrote. */

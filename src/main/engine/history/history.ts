@@ -238,6 +238,9 @@ export class History extends HistoryBase {
   /** Rows appended to journals not sealed yet, and their bytes (for the status and the size limit). */
   private journalRows = 0;
   private journalBytes = 0;
+  /** Receive times appended by this process: the span before the first segment is sealed. */
+  private appendedFirstAt: number | null = null;
+  private appendedLastAt: number | null = null;
 
   private constructor(
     paths: HistoryPaths,
@@ -407,6 +410,8 @@ export class History extends HistoryBase {
   append(record: EngineEvent, arrival: number, dialect: string): void {
     this.writer.append(record, arrival, dialect);
     this.journalRows++;
+    this.appendedFirstAt ??= record.receivedAt;
+    this.appendedLastAt = record.receivedAt;
     // Kept current: a hub removed and added again in this run continues its seq too.
     let end = this.ends.get(record.hub);
     if (end === undefined) {
@@ -443,16 +448,21 @@ export class History extends HistoryBase {
 
   status(): HistoryStatus {
     const segments = this.manifest.segments;
-    const first = segments[0]?.firstReceivedAt ?? null;
-    const last = segments[segments.length - 1]?.lastReceivedAt ?? null;
+    const first = segments[0]?.firstReceivedAt ?? this.appendedFirstAt;
+    const last = Math.max(
+      segments[segments.length - 1]?.lastReceivedAt ?? -Infinity,
+      this.appendedLastAt ?? -Infinity,
+    );
     return {
       dir: this.paths.root,
       state: this.failing === null ? 'ok' : 'failing',
       message: this.failing,
-      bytes: segments.reduce((sum, s) => sum + s.bytes, 0) + this.journalBytes,
+      // The open journal grows between maintenance passes (which measure every journal).
+      bytes:
+        segments.reduce((sum, s) => sum + s.bytes, 0) + Math.max(this.journalBytes, this.writer.openBytes),
       events: segments.reduce((sum, s) => sum + s.rows, 0) + this.journalRows,
       first: first !== null && Number.isFinite(first) ? first : null,
-      last: last !== null && Number.isFinite(last) ? last : null,
+      last: Number.isFinite(last) ? last : null,
       maxAgeMs: this.maxAgeMs,
       maxBytes: this.maxBytes,
       backlog: this.writer.backlog,

@@ -170,6 +170,11 @@ export class JournalWriter {
   }
 
   /** Records taken and not written yet. */
+  /** Bytes in the journal file open now. */
+  get openBytes(): number {
+    return this.file?.bytes ?? 0;
+  }
+
   get backlog(): number {
     return this.pending.length + this.unwritten.length;
   }

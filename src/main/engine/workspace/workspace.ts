@@ -99,6 +99,7 @@ export interface HistorySettings {
 /** How often hub summaries and entity changes go out. */
 export const HUBS_PUSH_MS = 500;
 export const ENTITIES_PUSH_MS = 250;
+export const HISTORY_PUSH_MS = 5_000;
 
 /** True for a `{ secret: REF }` value (kept in the vault). */
 function isStored(value: SecretValue | null): value is { secret: string } {
@@ -249,6 +250,12 @@ export class Workspace {
     hubs.unref();
     entities.unref();
     this.timers.push(hubs, entities);
+    if (this.history) {
+      // The span and size held change with every event: shown, not pushed on each.
+      const history = setInterval(() => this.historyChanged(), HISTORY_PUSH_MS);
+      history.unref();
+      this.timers.push(history);
+    }
   }
 
   private stopBroadcast(): void {

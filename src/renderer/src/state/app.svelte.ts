@@ -7,6 +7,7 @@
 import type {
   AppInfo,
   Backend,
+  HistoryInfo,
   HubSaveRequest,
   HubSummary,
   PushMessage,
@@ -67,6 +68,8 @@ export class AppState {
   readonly exports: ExportsStore;
 
   info: AppInfo | null = $state.raw(null);
+  /** The persistent history: enabled or why not, span and size held, whether writing fails. */
+  history: HistoryInfo | null = $state.raw(null);
   connection: ConnectionStatus = $state.raw({
     state: 'connecting',
     attempt: 0,
@@ -151,15 +154,17 @@ export class AppState {
 
   async #load(): Promise<void> {
     try {
-      const [info, hubs, entities, alerts, filters] = await Promise.all([
+      const [info, hubs, entities, alerts, filters, history] = await Promise.all([
         this.backend.call('app.info', null),
         this.backend.call('hubs.list', null),
         this.backend.call('entities.list', null),
         this.backend.call('alerts.list', null),
         this.backend.call('filters.list', null),
+        this.backend.call('history.status', null),
         this.settings.load(),
       ]);
       this.info = info;
+      this.history = history;
       this.hubs.set(hubs);
       this.entities.replaceAll(entities);
       this.alerts.replaceAll(alerts);
@@ -200,6 +205,9 @@ export class AppState {
           break;
         case 'notice':
           this.notices.add(message.payload.level, message.payload.message);
+          break;
+        case 'history':
+          this.history = message.payload;
           break;
         case 'focus':
           void this.showEvent(message.payload.hub, message.payload.seq);
