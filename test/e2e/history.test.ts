@@ -33,7 +33,7 @@ describe('the history in the UI', () => {
   it('shows what the history holds, and still holds it after serve restarts on the same folder', async () => {
     const data = mkdtempSync(join(tmpdir(), 'hubwatch-e2e-data-'));
     const first = await startServe(['--demo', '--data', data]);
-    let held = 0;
+    let held: number;
     try {
       const { page, problems } = await openApp(browser, first.openUrl);
       await waitForCount(rows(page), 20, 20_000);

@@ -141,7 +141,7 @@ export async function ensureFolders(paths: HistoryPaths): Promise<void> {
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new Error(`cannot create the folder ${dir}: ${fileProblem(error)}`);
+      throw new Error(`cannot create the folder ${dir}: ${fileProblem(error)}`, { cause: error });
     }
   }
 }
