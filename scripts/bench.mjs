@@ -4,7 +4,7 @@
  * process (so one's heap does not weigh on the next), and prints every figure with how it
  * was measured. Separate from `npm test`: figures are printed, never asserted.
  *
- * Usage: node scripts/bench.mjs [ingest|retention|export|ui|startup]...
+ * Usage: node scripts/bench.mjs [ingest|retention|export|ui|startup|history]...
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +17,7 @@ const all = [
   { name: 'export', file: 'export.bench.js', flags: ['--expose-gc'] },
   { name: 'ui', file: 'ui.bench.js', flags: [] },
   { name: 'startup', file: 'startup.bench.js', flags: [] },
+  { name: 'history', file: 'history.bench.js', flags: [] },
 ];
 const wanted = process.argv.slice(2);
 if (wanted.includes('soak')) all.push({ name: 'soak', file: 'soak.bench.js', flags: ['--expose-gc'] }); // 10 min (SOAK_MINUTES): only when named

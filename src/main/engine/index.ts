@@ -8,7 +8,7 @@
 
 // The engine: hubs, connections, dialects, store, pipeline, subscribers.
 export { Engine, type EngineOptions } from './engine';
-export type { EngineEvent } from './event-record';
+export { IngestedEvent, type EngineEvent } from './event-record';
 
 // The application layer both hosts (desktop, `hubwatch serve`) run the UI's API on.
 export {
