@@ -270,7 +270,9 @@ async function storedFigures(): Promise<void> {
       rmSync(small, { recursive: true, force: true });
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // BENCH_HISTORY_KEEP=1 leaves the stored history for a look (its folder is printed).
+    if (process.env['BENCH_HISTORY_KEEP']) process.stderr.write(`stored history kept in ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -337,7 +339,9 @@ async function retentionFigures(): Promise<void> {
   }
 }
 
-await captureFigures();
-await storedFigures();
-await retentionFigures();
+// BENCH_HISTORY_ONLY=capture,stored,retention runs some of them.
+const only = new Set((process.env['BENCH_HISTORY_ONLY'] ?? 'capture,stored,retention').split(','));
+if (only.has('capture')) await captureFigures();
+if (only.has('stored')) await storedFigures();
+if (only.has('retention')) await retentionFigures();
 printJsonSummary();

@@ -572,7 +572,23 @@ export class HistoryQueries {
   async hubEnds(): Promise<Map<string, HubEnd>> {
     return this.withSnapshot(undefined, async (connection, snap) => {
       const out = new Map<string, HubEnd>();
-      const relation = this.relation(snap);
+      // Each hub ends in its newest segment or in a journal: only those are read (a full
+      // scan of 10,000,000 records took seconds at every start).
+      const newest = new Set<string>();
+      const seen = new Set<string>();
+      for (let i = snap.segments.length - 1; i >= 0; i--) {
+        const segment = snap.segments[i]!;
+        for (const hub of Object.keys(segment.hubs)) {
+          if (seen.has(hub)) continue;
+          seen.add(hub);
+          newest.add(segment.file);
+        }
+      }
+      const relation = this.relation(
+        snap,
+        snap.segments.filter((segment) => newest.has(segment.file)),
+        snap.journals,
+      );
       if (relation === null) return out;
       const ends = await connection.runAndReadAll(
         `SELECT hub, max(seq)::DOUBLE, arg_max(id, seq) FILTER (WHERE NOT gap), max(arrival)::DOUBLE,` +
@@ -599,8 +615,9 @@ export class HistoryQueries {
         );
         for (const [hub, id] of ids.getRows()) out.get(String(hub))?.recentIds.push(String(id));
       }
+      // Replaying hubs are matched frame by frame from the start: every stored fingerprint.
       const replays = await connection.runAndReadAll(
-        `SELECT hub, replay_fp FROM (${relation}) WHERE replay_fp IS NOT NULL ORDER BY hub, seq`,
+        `SELECT hub, replay_fp FROM (${this.relation(snap)!}) WHERE replay_fp IS NOT NULL ORDER BY hub, seq`,
       );
       for (const [hub, fingerprint] of replays.getRows())
         out.get(String(hub))?.replayFingerprints.push(Number(fingerprint));
