@@ -1,5 +1,4 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Alert } from '../shared/alerts';
 import { describeState } from '../shared/connection-state';
 import type { HubConfig } from '../shared/hub-config';
@@ -17,6 +16,7 @@ import {
   type ExportFormat,
 } from '../main/engine';
 import { UsageError, type CliCommand } from './cli-command';
+import { parseCommandArgs, STANDARD_STREAM } from './cli-options';
 import { loadConfigFile } from './config-file';
 
 const usage = `Usage: hubwatch capture --config FILE [--hub ID]... [--duration S] [--count N]
@@ -25,11 +25,11 @@ const usage = `Usage: hubwatch capture --config FILE [--hub ID]... [--duration S
 Connects the configured hubs and writes their events as they arrive (NDJSON HubEvent
 records to stdout by default). Connection changes go to stderr.
 
-  --config FILE     the hub config (JSON; see the README)
+  --config FILE     the hub config (JSON; see the README); - reads it from stdin
   --hub ID          capture only this hub (repeatable; default: every enabled hub)
   --duration S      stop after S seconds
   --count N         stop after N events (gap markers are written but not counted)
-  --out FILE        write to FILE instead of stdout
+  --out FILE        write to FILE instead of stdout (- is stdout)
   --format F        ndjson (default), csv or text
   --alerts FILE     write the alerts the default rules raise to FILE as NDJSON
   --scrub           also mask credential patterns (?token=, Bearer …, signatures) in
@@ -57,27 +57,17 @@ interface CaptureOptions {
 }
 
 function parseCaptureArgs(argv: string[]): CaptureOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        hub: { type: 'string', multiple: true, default: [] },
-        duration: { type: 'string' },
-        count: { type: 'string' },
-        out: { type: 'string' },
-        format: { type: 'string', default: 'ndjson' },
-        alerts: { type: 'string' },
-        scrub: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseCommandArgs('capture', argv, {
+    config: { type: 'string' },
+    hub: { type: 'string', multiple: true, default: [] },
+    duration: { type: 'string' },
+    count: { type: 'string' },
+    out: { type: 'string' },
+    format: { type: 'string', default: 'ndjson' },
+    alerts: { type: 'string' },
+    scrub: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+  });
   if (!values.config) throw new UsageError('--config FILE is required');
   let durationMs: number | null = null;
   if (values.duration !== undefined) {
@@ -99,7 +89,7 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
     hubs: values.hub,
     durationMs,
     count,
-    out: values.out ?? null,
+    out: values.out === undefined || values.out === STANDARD_STREAM ? null : values.out,
     format: values.format,
     alerts: values.alerts ?? null,
     scrub: values.scrub,
@@ -137,7 +127,7 @@ export const captureCommand: CliCommand = {
   usage,
   async run(argv) {
     const options = parseCaptureArgs(argv);
-    const config = loadConfigFile(options.config);
+    const config = await loadConfigFile(options.config);
     const hubs = selectHubs(config.hubs, options.hubs);
     const secrets = processEnvSecrets();
     try {
