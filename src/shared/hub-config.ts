@@ -1,6 +1,6 @@
 /**
  * The hub configuration: the JSON users write for `hubwatch capture --config`, and the
- * objects the desktop app keeps in its settings. Stable contract (see DESIGN.md). The
+ * objects the desktop app keeps in its settings. Stable contract (see docs/architecture.md). The
  * config's shape is its valibot schema (hub-config-schema.ts); the types here derive from it.
  */
 import type { InferOutput } from 'valibot';

@@ -465,7 +465,7 @@ export class Engine {
       runtime.canonicalEventName(mapped.event),
       frame.id,
       mapped.level,
-      // DESIGN.md: a real event named gap never has source "hubwatch" — that pair is how
+      // docs/architecture.md: a real event named gap never has source "hubwatch" — that pair is how
       // readers of a file tell our markers apart. The payload still holds what it said.
       mapped.source === GAP_SOURCE && mapped.event === GAP_EVENT ? null : mapped.source,
       mapped.entity,
@@ -482,7 +482,7 @@ export class Engine {
     this.ingest(runtime, record);
   }
 
-  /** A gap marker (DESIGN.md): `detail` says why events may be missing here. */
+  /** A gap marker (docs/architecture.md): `detail` says why events may be missing here. */
   private ingestGap(runtime: HubRuntime, detail: string, at: number): void {
     runtime.stats.gaps++;
     this.ingest(runtime, gapMarker(runtime.config.id, ++runtime.seq, at, detail));
