@@ -228,7 +228,7 @@ export const captureCommand: CliCommand = {
     const failed = engine.listHubs().filter((hub) => hub.state.state === 'failed');
     try {
       if (options.out) await sink.end();
-      else await sink.flush();
+      else await sink.finish();
       if (alertsOutput) await new Promise<void>((resolve) => alertsOutput.end(resolve));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
