@@ -70,6 +70,20 @@ function isPacked(batch: readonly EngineEvent[] | PackedBatch): batch is PackedB
   return !Array.isArray(batch);
 }
 
+/**
+ * What to write before the next `lines` lines of a file, one line or a formatted batch of
+ * them: the format's separator, unless they are the file's first (or there are none).
+ */
+function separatorBefore(separator: string): (lines: number) => string {
+  let linesSoFar = 0;
+  return (lines) => {
+    if (lines === 0) return '';
+    const before = linesSoFar > 0 ? separator : '';
+    linesSoFar += lines;
+    return before;
+  };
+}
+
 /** A hidden temporary name beside the target: same directory, so the final rename is atomic. */
 function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
@@ -94,7 +108,8 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
   stream.on('error', () => undefined);
   const writer = new ChunkedWriter(stream, DEFAULT_CHUNK_SIZE);
   const formatter = formatterFor(format, redact);
-  const { separator } = formatter;
+  // Gap markers are lines too: each needs its separator.
+  const separatorFor = separatorBefore(formatter.separator);
   const workerCount = Math.max(1, options.workerCount ?? defaultWorkerCount());
   // Batches handed to workers and not yet written, oldest first, with their event and line counts.
   const inFlight: { bytes: Promise<Uint8Array>; count: number; evicted: number; lines: number }[] = [];
@@ -104,8 +119,6 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
   let evicted = 0;
   let written = 0;
   let writtenEvicted = 0;
-  // Lines in the file so far (gap markers included): a separator goes before every line but the first.
-  let lines = 0;
   let reported = 0;
   const report = () => {
     if (written + writtenEvicted === reported) return;
@@ -116,10 +129,7 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
     const oldest = inFlight.shift()!;
     const bytes = await oldest.bytes;
     // A worker separates the lines of its batch; between batches is this thread's to do.
-    if (oldest.lines > 0) {
-      if (lines > 0) writer.append(separator);
-      lines += oldest.lines;
-    }
+    writer.append(separatorFor(oldest.lines));
     writer.appendBytes(bytes);
     written += oldest.count;
     writtenEvicted += oldest.evicted;
@@ -147,7 +157,7 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
       evicted += lost;
       if (pool === null) {
         for (const event of isPacked(batch) ? unpackBatch(batch) : batch) {
-          if (lines++ > 0) writer.append(separator);
+          writer.append(separatorFor(1));
           writer.append(formatter.line(event));
         }
         written = count;
@@ -234,7 +244,7 @@ export function createLineSink(
   const flushIntervalMs = options.flushIntervalMs ?? 100;
   const writer = new ChunkedWriter(stream, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const formatter = formatterFor(format, redact);
-  const { separator } = formatter;
+  const separatorFor = separatorBefore(formatter.separator);
   let count = 0;
   let footerWritten = false;
   let timer: NodeJS.Timeout | null = null;
@@ -265,8 +275,9 @@ export function createLineSink(
   return {
     write(events) {
       for (const event of events) {
-        if (count++ > 0) writer.append(separator);
+        writer.append(separatorFor(1));
         writer.append(formatter.line(event));
+        count++;
       }
       if (writer.buffered > 0 && timer === null) {
         timer = setTimeout(writeNow, flushIntervalMs);
