@@ -1,6 +1,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Alert } from '../shared/alerts';
 import { describeState } from '../shared/connection-state';
+import {
+  DEFAULT_EXPORT_FORMAT,
+  EXPORT_FORMAT_IDS,
+  exportFormatNouns,
+  listInWords,
+} from '../shared/export-formats';
 import type { HubConfig } from '../shared/hub-config';
 import {
   Engine,
@@ -19,8 +25,13 @@ import { UsageError, type CliCommand } from './cli-command';
 import { parseCommandArgs, STANDARD_STREAM } from './cli-options';
 import { loadConfigFile } from './config-file';
 
+/** `--format`'s choices in the help, the default first: `ndjson (default), csv or text`. */
+const formatChoices = listInWords(
+  EXPORT_FORMAT_IDS.map((id) => (id === DEFAULT_EXPORT_FORMAT ? `${id} (default)` : id)),
+);
+
 const usage = `Usage: hubwatch capture --config FILE [--hub ID]... [--duration S] [--count N]
-                        [--out FILE] [--format ndjson|csv|text] [--alerts FILE] [--scrub] [--quiet]
+                        [--out FILE] [--format ${EXPORT_FORMAT_IDS.join('|')}] [--alerts FILE] [--scrub] [--quiet]
 
 Connects the configured hubs and writes their events as they arrive (NDJSON HubEvent
 records to stdout by default). Connection changes go to stderr.
@@ -30,7 +41,7 @@ records to stdout by default). Connection changes go to stderr.
   --duration S      stop after S seconds
   --count N         stop after N events (gap markers are written but not counted)
   --out FILE        write to FILE instead of stdout (- is stdout)
-  --format F        ndjson (default), csv or text
+  --format F        ${formatChoices}
   --alerts FILE     write the alerts the default rules raise to FILE as NDJSON
   --scrub           also mask credential patterns (?token=, Bearer …, signatures) in
                     each event's data, not only in its message
@@ -63,7 +74,7 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
     duration: { type: 'string' },
     count: { type: 'string' },
     out: { type: 'string' },
-    format: { type: 'string', default: 'ndjson' },
+    format: { type: 'string', default: DEFAULT_EXPORT_FORMAT },
     alerts: { type: 'string' },
     scrub: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
@@ -83,7 +94,7 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
       throw new UsageError(`--count must be a positive whole number, got ${values.count}`);
   }
   if (!isExportFormat(values.format))
-    throw new UsageError(`--format must be ndjson, csv or text, got ${values.format}`);
+    throw new UsageError(`--format must be ${listInWords(EXPORT_FORMAT_IDS)}, got ${values.format}`);
   return {
     config: values.config,
     hubs: values.hub,
@@ -123,7 +134,7 @@ function openOutput(path: string): Promise<WriteStream> {
 
 export const captureCommand: CliCommand = {
   name: 'capture',
-  summary: 'connect hubs and write their events (NDJSON, CSV or text)',
+  summary: `connect hubs and write their events (${exportFormatNouns()})`,
   usage,
   async run(argv) {
     const options = parseCaptureArgs(argv);
@@ -218,7 +229,7 @@ export const captureCommand: CliCommand = {
     const failed = engine.listHubs().filter((hub) => hub.state.state === 'failed');
     try {
       if (options.out) await sink.end();
-      else await sink.flush();
+      else await sink.finish();
       if (alertsOutput) await new Promise<void>((resolve) => alertsOutput.end(resolve));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
