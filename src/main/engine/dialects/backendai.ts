@@ -6,6 +6,10 @@
  * `server_close` (do not reconnect). The documented failure event is spelled `tak_failed`;
  * finished tasks may answer 404. Keypair auth: HMAC-SHA256 signed headers per request.
  */
+import {
+  BACKENDAI_TASK_CANCELLED_EVENT_NAMES,
+  BACKENDAI_TASK_FAILED_EVENT_NAMES,
+} from '../../../shared/dialect-catalog';
 import { effectiveTransport, type HubConfig } from '../../../shared/hub-config';
 import type { EntityRef, Level } from '../../../shared/hub-event';
 import type { MappedEvent } from '../event-record';
@@ -28,22 +32,13 @@ import { normalizeLevel } from './levels';
 import { findPayloadTime } from './payload-time';
 import type { Dialect } from './types';
 
-/**
- * Event names that mean a background task failed: the documented `tak_failed` typo, the
- * spelling it should have, and `task_fail` (named for finished tasks). `event` keeps the name
- * as received; entities and alerts should test membership here.
- */
-export const BACKENDAI_TASK_FAILED_EVENTS: ReadonlySet<string> = new Set([
-  'task_failed',
-  'tak_failed',
-  'task_fail',
-]);
+/** Event names that mean a background task failed (the catalog's list, `tak_failed` among them). */
+export const BACKENDAI_TASK_FAILED_EVENTS: ReadonlySet<string> = new Set(BACKENDAI_TASK_FAILED_EVENT_NAMES);
 
-/** Event names that mean a background task was cancelled (`task_cancel` is named for finished tasks). */
-export const BACKENDAI_TASK_CANCELLED_EVENTS: ReadonlySet<string> = new Set([
-  'task_cancelled',
-  'task_cancel',
-]);
+/** Event names that mean a background task was cancelled. */
+export const BACKENDAI_TASK_CANCELLED_EVENTS: ReadonlySet<string> = new Set(
+  BACKENDAI_TASK_CANCELLED_EVENT_NAMES,
+);
 
 /** The path of background-task streams. */
 const BACKGROUND_TASK_PATH = '/events/background-task';
