@@ -1,7 +1,8 @@
 /**
- * Each dialect's own part of the hub editor's Connection section, beside what the catalog
- * drives for every dialect (the URL field's label and example, the transport choice). A new
- * dialect without fields of its own has `null` here; a missing entry does not compile.
+ * The own part of the hub editor's Connection section of each dialect that has config fields
+ * of its own (the catalog's `fields`, or a URL built from parts). Everything else the section
+ * shows for every dialect is the catalog's: the URL field's label and example, the transport
+ * choice. A dialect without fields of its own has no entry.
  */
 import type { Component } from 'svelte';
 import type { DialectId } from '../../../../shared/dialect-catalog';
@@ -27,16 +28,14 @@ export interface DialectSection {
   component: Component<DialectSectionProps, object, 'draft'>;
 }
 
-export const DIALECT_SECTIONS = {
-  'bot-hub': null,
-  protocube: null,
+export const DIALECT_SECTIONS: Readonly<Partial<Record<DialectId, DialectSection>>> = {
   evoclaw: { place: 'fields', component: EvoclawSection },
   rdev: { place: 'fields', component: RdevSection },
   backendai: { place: 'url', component: BackendAiSection },
   generic: { place: 'below', component: GenericSection },
-} as const satisfies Record<DialectId, DialectSection | null>;
+};
 
 /** The section of a dialect, or null when it has no fields of its own. */
 export function sectionOf(dialect: DialectId): DialectSection | null {
-  return DIALECT_SECTIONS[dialect];
+  return DIALECT_SECTIONS[dialect] ?? null;
 }
