@@ -122,7 +122,7 @@ function describeTask(event: string, taskId: string | null, payload: JsonObject 
 
 /** True for the events of background-task streams (`task_*`, the typo, `server_close`). */
 function isTaskEvent(event: string): boolean {
-  return event.startsWith('task_') || event === 'tak_failed' || event === 'server_close';
+  return event.startsWith('task_') || BACKENDAI_TASK_FAILED_EVENTS.has(event) || event === 'server_close';
 }
 
 /**
