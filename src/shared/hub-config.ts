@@ -6,17 +6,7 @@
 import type { InferOutput } from 'valibot';
 import type { FieldMapSchema, HubConfigSchema, SecretValueSchema } from './hub-config-schema';
 
-/** The hub kinds Hubwatch speaks. */
-export type DialectId = 'bot-hub' | 'protocube' | 'evoclaw' | 'rdev' | 'backendai' | 'generic';
-
-export const DIALECT_IDS: readonly DialectId[] = [
-  'bot-hub',
-  'protocube',
-  'evoclaw',
-  'rdev',
-  'backendai',
-  'generic',
-];
+export { DIALECT_IDS, type DialectId } from './dialect-catalog';
 
 /** The transports a hub can use. */
 export const TRANSPORTS = ['sse', 'websocket'] as const;

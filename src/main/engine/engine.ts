@@ -12,7 +12,7 @@ import { GAP_EVENT, GAP_SOURCE, type Level } from '../../shared/hub-event';
 import { AlertEngine } from './pipeline/alerts';
 import { getDialect } from './dialects';
 import type { HubDialect } from './dialects/types';
-import { EntityTracker } from './pipeline/entities';
+import { EntityTracker, MAX_ENTITIES_PER_KIND } from './pipeline/entities';
 import { IngestedEvent, gapMarker, type EngineEvent, type MappedEvent } from './event-record';
 import { createRedactor, type Redactor } from './redaction';
 import { HubConnection, type HubConnectionOptions } from './transports/hub-connection';
@@ -153,10 +153,17 @@ export class Engine {
     this.store = new EventStore({ capacityPerHub: options.capacityPerHub });
     const dialectOf = (hub: string) => this.hubs.get(hub)?.config.dialect ?? '';
     this.views = new ViewRegistry(this.store, dialectOf);
-    this.entities = new EntityTracker((hub) => {
-      const config = this.hubs.get(hub)?.config;
-      return config?.dialect === 'rdev' ? (config.command ?? null) : null;
-    });
+    this.entities = new EntityTracker(
+      (hub) => {
+        const config = this.hubs.get(hub)?.config;
+        return config?.dialect === 'rdev' ? (config.command ?? null) : null;
+      },
+      MAX_ENTITIES_PER_KIND,
+      (event) => {
+        const dialect = this.hubs.get(event.hub)?.config.dialect;
+        return dialect === undefined ? null : (getDialect(dialect).entityUpdate?.(event) ?? null);
+      },
+    );
     this.alerts = new AlertEngine(
       {
         raised: (alert) => this.emit((l) => l.onAlert?.(alert, true)),
