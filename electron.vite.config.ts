@@ -9,6 +9,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   main: {
     build: {
+      // electron-vite externalizes `dependencies`; these two are devDependencies because they
+      // are bundled (test/integration/packaging.test.ts), and stay bundled if one moves back.
       externalizeDeps: { exclude: ['electron-store', 'eventsource-parser'] },
       // The export format worker is its own entry, built beside index.js (see format-pool.ts).
       lib: {

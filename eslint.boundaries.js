@@ -1,5 +1,5 @@
 /**
- * The architecture's "never" arrows (DESIGN.md, "Architecture") as ESLint errors, so the
+ * The architecture's "never" arrows (docs/architecture.md) as ESLint errors, so the
  * build refuses an import that crosses a boundary instead of a reviewer having to notice.
  * eslint.config.js spreads `boundaries` in; test/unit/eslint-boundaries.test.ts proves that
  * each rule fires, with the config taken from here.
@@ -11,7 +11,7 @@
  */
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
-const SEE = 'See "Architecture" in DESIGN.md.';
+const SEE = 'See docs/architecture.md#the-never-arrows.';
 const ENGINE = 'src/main/engine';
 
 /** Zones of `import-x/no-restricted-paths`: files in `target` may not import from `from` (but `except`). */

@@ -1,7 +1,12 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Alert } from '../shared/alerts';
 import { describeState } from '../shared/connection-state';
+import {
+  DEFAULT_EXPORT_FORMAT,
+  EXPORT_FORMAT_IDS,
+  exportFormatNouns,
+  listInWords,
+} from '../shared/export-formats';
 import type { HubConfig } from '../shared/hub-config';
 import {
   Engine,
@@ -20,22 +25,28 @@ import {
 } from '../main/engine';
 import { parseHistoryDays, parseHistoryMaxSize } from './history-options';
 import { UsageError, type CliCommand } from './cli-command';
+import { parseCommandArgs, STANDARD_STREAM } from './cli-options';
 import { loadConfigFile } from './config-file';
 import { openOutput } from './output';
 
+/** `--format`'s choices in the help, the default first: `ndjson (default), csv or text`. */
+const formatChoices = listInWords(
+  EXPORT_FORMAT_IDS.map((id) => (id === DEFAULT_EXPORT_FORMAT ? `${id} (default)` : id)),
+);
+
 const usage = `Usage: hubwatch capture --config FILE [--hub ID]... [--duration S] [--count N]
-                        [--out FILE] [--format ndjson|csv|text] [--alerts FILE] [--scrub] [--quiet]
+                        [--out FILE] [--format ${EXPORT_FORMAT_IDS.join('|')}] [--alerts FILE] [--scrub] [--quiet]
                         [--history DIR [--history-days D] [--history-max-size S]]
 
 Connects the configured hubs and writes their events as they arrive (NDJSON HubEvent
 records to stdout by default). Connection changes go to stderr.
 
-  --config FILE     the hub config (JSON; see the README)
+  --config FILE     the hub config (JSON; see the README); - reads it from stdin
   --hub ID          capture only this hub (repeatable; default: every enabled hub)
   --duration S      stop after S seconds
   --count N         stop after N events (gap markers are written but not counted)
-  --out FILE        write to FILE instead of stdout
-  --format F        ndjson (default), csv or text
+  --out FILE        write to FILE instead of stdout (- is stdout)
+  --format F        ${formatChoices}
   --alerts FILE     write the alerts the default rules raise to FILE as NDJSON
   --scrub           also mask credential patterns (?token=, Bearer …, signatures) in
                     each event's data, not only in its message
@@ -69,30 +80,20 @@ interface CaptureOptions {
 }
 
 function parseCaptureArgs(argv: string[]): CaptureOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        hub: { type: 'string', multiple: true, default: [] },
-        duration: { type: 'string' },
-        count: { type: 'string' },
-        out: { type: 'string' },
-        format: { type: 'string', default: 'ndjson' },
-        alerts: { type: 'string' },
-        scrub: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        history: { type: 'string' },
-        'history-days': { type: 'string' },
-        'history-max-size': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseCommandArgs('capture', argv, {
+    config: { type: 'string' },
+    hub: { type: 'string', multiple: true, default: [] },
+    duration: { type: 'string' },
+    count: { type: 'string' },
+    out: { type: 'string' },
+    format: { type: 'string', default: DEFAULT_EXPORT_FORMAT },
+    alerts: { type: 'string' },
+    scrub: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    history: { type: 'string' },
+    'history-days': { type: 'string' },
+    'history-max-size': { type: 'string' },
+  });
   if (!values.config) throw new UsageError('--config FILE is required');
   let durationMs: number | null = null;
   if (values.duration !== undefined) {
@@ -108,7 +109,7 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
       throw new UsageError(`--count must be a positive whole number, got ${values.count}`);
   }
   if (!isExportFormat(values.format))
-    throw new UsageError(`--format must be ndjson, csv or text, got ${values.format}`);
+    throw new UsageError(`--format must be ${listInWords(EXPORT_FORMAT_IDS)}, got ${values.format}`);
   if (values.history === undefined && (values['history-days'] ?? values['history-max-size']) !== undefined)
     throw new UsageError('--history-days and --history-max-size need --history DIR');
   if (values.history === '') throw new UsageError('--history needs a folder');
@@ -117,7 +118,7 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
     hubs: values.hub,
     durationMs,
     count,
-    out: values.out ?? null,
+    out: values.out === undefined || values.out === STANDARD_STREAM ? null : values.out,
     format: values.format,
     alerts: values.alerts ?? null,
     scrub: values.scrub,
@@ -165,11 +166,11 @@ async function openCaptureHistory(settings: HistorySettings): Promise<History> {
 
 export const captureCommand: CliCommand = {
   name: 'capture',
-  summary: 'connect hubs and write their events (NDJSON, CSV or text)',
+  summary: `connect hubs and write their events (${exportFormatNouns()})`,
   usage,
   async run(argv) {
     const options = parseCaptureArgs(argv);
-    const config = loadConfigFile(options.config);
+    const config = await loadConfigFile(options.config);
     const hubs = selectHubs(config.hubs, options.hubs);
     const secrets = processEnvSecrets();
     try {
@@ -264,7 +265,7 @@ export const captureCommand: CliCommand = {
     const failed = engine.listHubs().filter((hub) => hub.state.state === 'failed');
     try {
       if (options.out) await sink.end();
-      else await sink.flush();
+      else await sink.finish();
       if (alertsOutput) await new Promise<void>((resolve) => alertsOutput.end(resolve));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;

@@ -1,5 +1,6 @@
-import { parseArgs, type ParseArgsOptionDescriptor } from 'node:util';
+import type { ParseArgsOptionDescriptor } from 'node:util';
 import { UsageError, type CliCommand } from './cli-command';
+import { parseCommandArgs, parsePortOption } from './cli-options';
 import { demoHubConfig, DEMO_RDEV_PROJECT, DEMO_TASK_IDS } from '../demo-hub/demo-config';
 import {
   DEFAULT_DEMO_PORT,
@@ -57,21 +58,16 @@ interface ParsedArgs {
 }
 
 function parse(argv: string[]): ParsedArgs {
-  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  const values: Record<string, string | boolean | (string | boolean)[] | undefined> = parseCommandArgs(
+    'demo-hub',
+    argv,
+    options,
+  );
   const text = (name: string): string | undefined => {
     const value = values[name];
     return typeof value === 'string' ? value : undefined;
   };
-  const portText = text('port');
-  const port = portText === undefined ? DEFAULT_DEMO_PORT : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || portText?.trim() === '') {
-    throw new UsageError(`--port must be an integer from 0 to 65535, not '${portText ?? ''}'`);
-  }
+  const port = parsePortOption(text('port'), DEFAULT_DEMO_PORT);
   const host = text('host') ?? '127.0.0.1';
   if (host.trim() === '') throw new UsageError('--host must not be empty');
   const settings = cloneSettings(DEFAULT_STREAM_SETTINGS);

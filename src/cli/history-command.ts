@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { FilterSpec } from '../shared/filter';
 import { filterError } from '../shared/filter';
 import {
@@ -11,12 +10,14 @@ import {
   type ExportFormat,
   type LineSink,
 } from '../main/engine';
+import { DEFAULT_EXPORT_FORMAT, EXPORT_FORMAT_IDS, listInWords } from '../shared/export-formats';
 import { UsageError, type CliCommand } from './cli-command';
+import { parseCommandArgs, STANDARD_STREAM } from './cli-options';
 import { defaultDataDir, historyDirOf, parseTimeArg } from './history-options';
 import { openOutput } from './output';
 
 const usage = `Usage: hubwatch history [--data DIR] [--hub ID]... [--since T] [--until T]
-                        [--filter EXPR] [--count N] [--format ndjson|csv|text] [--out FILE]
+                        [--filter EXPR] [--count N] [--format ${EXPORT_FORMAT_IDS.join('|')}] [--out FILE]
        hubwatch history [--data DIR] --stats
 
 Writes the HubEvent records the history holds, oldest first (NDJSON to stdout by default).
@@ -31,8 +32,8 @@ It reads while \`hubwatch serve\`, the desktop app or \`hubwatch capture --histo
   --filter EXPR  only events the field-predicate language accepts, as in the UI's filter
                  bar: message ~ /timeout/i, level == "error" && data.code >= 500, …
   --count N      stop after N events
-  --format F     ndjson (default), csv or text
-  --out FILE     write to FILE instead of stdout
+  --format F     ${listInWords(EXPORT_FORMAT_IDS.map((id) => (id === DEFAULT_EXPORT_FORMAT ? `${id} (default)` : id)))}
+  --out FILE     write to FILE instead of stdout (- is stdout)
   --stats        per hub: events, first and last time, size on disk (a share of the total)
 
 Exits 0 when done, 2 for bad arguments, a bad filter, or a folder holding no history.`;
@@ -54,27 +55,17 @@ function historyFolder(data: string): string {
 }
 
 function parseHistoryArgs(argv: string[], now: number): HistoryArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string' },
-        hub: { type: 'string', multiple: true, default: [] },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        filter: { type: 'string' },
-        count: { type: 'string' },
-        format: { type: 'string', default: 'ndjson' },
-        out: { type: 'string' },
-        stats: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseCommandArgs('history', argv, {
+    data: { type: 'string' },
+    hub: { type: 'string', multiple: true, default: [] },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    filter: { type: 'string' },
+    count: { type: 'string' },
+    format: { type: 'string', default: DEFAULT_EXPORT_FORMAT },
+    out: { type: 'string' },
+    stats: { type: 'boolean', default: false },
+  });
   if (values.data === '') throw new UsageError('--data needs a folder');
   const data = resolve(values.data ?? defaultDataDir());
   if (!existsSync(data)) throw new UsageError(`no history at ${data}: the folder does not exist`);
@@ -85,7 +76,7 @@ function parseHistoryArgs(argv: string[], now: number): HistoryArgs {
       throw new UsageError(`--count must be a positive whole number, got ${values.count}`);
   }
   if (!isExportFormat(values.format))
-    throw new UsageError(`--format must be ndjson, csv or text, got ${values.format}`);
+    throw new UsageError(`--format must be ${listInWords(EXPORT_FORMAT_IDS)}, got ${values.format}`);
   const spec: FilterSpec = {};
   if (values.hub.length > 0) spec.hubs = values.hub;
   if (values.since !== undefined) spec.from = parseTimeArg('--since', values.since, now);
@@ -103,7 +94,7 @@ function parseHistoryArgs(argv: string[], now: number): HistoryArgs {
     spec,
     count,
     format: values.format,
-    out: values.out ?? null,
+    out: values.out === undefined || values.out === STANDARD_STREAM ? null : values.out,
     stats: values.stats,
   };
 }
@@ -175,7 +166,7 @@ export const historyCommand: CliCommand = {
       }
       try {
         if (options.out) await sink.end();
-        else await sink.flush();
+        else await sink.finish();
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
       }

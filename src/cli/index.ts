@@ -24,16 +24,34 @@ function mainHelp(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `hubwatch <command> --help` for the options of a command.',
+    'Run `hubwatch help <command>` or `hubwatch <command> --help` for the options of a command.',
   ].join('\n');
+}
+
+/** `hubwatch help [command]`: the same text as `hubwatch --help` or `hubwatch <command> --help`. */
+function help(topic: string | undefined): number {
+  if (topic === undefined) {
+    process.stdout.write(mainHelp() + '\n');
+    return 0;
+  }
+  const command = commands.find((c) => c.name === topic);
+  if (!command) {
+    process.stderr.write(`hubwatch help: unknown command '${topic}' (see hubwatch --help)\n`);
+    return 2;
+  }
+  process.stdout.write(command.usage + '\n');
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(mainHelp() + '\n');
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    // Nothing asked for is a mistake, not a request for help: usage on stderr, exit 2.
+    process.stderr.write(mainHelp() + '\n');
+    return 2;
   }
+  if (name === '--help' || name === '-h') return help(undefined);
+  if (name === 'help') return help(rest[0]);
   if (name === '--version' || name === '-v') {
     process.stdout.write(VERSION + '\n');
     return 0;
@@ -43,10 +61,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`hubwatch: unknown command '${name}'\n\n${mainHelp()}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(command.usage + '\n');
-    return 0;
-  }
+  if (rest.includes('--help') || rest.includes('-h')) return help(command.name);
   try {
     return await command.run(rest);
   } catch (error) {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { HubConfig } from '../shared/hub-config';
 import { bundledExportWorker, Workspace, type HistorySettings } from '../main/engine';
 import { startDemoHub, type DemoHub } from '../demo-hub/demo-hub';
 import { UsageError, type CliCommand } from './cli-command';
+import { parseCommandArgs, parsePortOption, STANDARD_STREAM } from './cli-options';
 import { loadConfigFile } from './config-file';
 import { defaultDataDir, historyDirOf, parseHistoryDays, parseHistoryMaxSize } from './history-options';
 import { createServeHost, ExportShelf } from './serve/serve-host';
@@ -21,7 +21,7 @@ without it is refused.
 
   --config FILE  hubs to connect (the hubwatch config format); hubs added or edited in
                  the browser are written back to it (secrets typed in the browser are
-                 kept in memory only)
+                 kept in memory only); - reads it from stdin, and nothing is written back
   --port P       port to listen on (default ${DEFAULT_SERVE_PORT}, or a free one if busy; 0 = any free port)
   --host H       address to bind (default 127.0.0.1); anything else exposes the UI on your network
   --demo         start the built-in demo hub and watch all of its hubs
@@ -40,29 +40,17 @@ export const serveCommand: CliCommand = {
   summary: 'serve the UI to a browser on loopback, with a token',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          config: { type: 'string' },
-          port: { type: 'string' },
-          host: { type: 'string', default: '127.0.0.1' },
-          demo: { type: 'boolean', default: false },
-          data: { type: 'string' },
-          'no-history': { type: 'boolean', default: false },
-          'history-days': { type: 'string' },
-          'history-max-size': { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const port = values.port === undefined ? DEFAULT_SERVE_PORT : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new UsageError(`--port must be a port number, got ${values.port}`);
+    const values = parseCommandArgs('serve', argv, {
+      config: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      demo: { type: 'boolean', default: false },
+      data: { type: 'string' },
+      'no-history': { type: 'boolean', default: false },
+      'history-days': { type: 'string' },
+      'history-max-size': { type: 'string' },
+    });
+    const port = parsePortOption(values.port, DEFAULT_SERVE_PORT);
     if (values['no-history'] && values.data !== undefined)
       throw new UsageError('--data and --no-history cannot be used together');
     if (values.data === '') throw new UsageError('--data needs a folder');
@@ -73,8 +61,9 @@ export const serveCommand: CliCommand = {
           maxAgeMs: parseHistoryDays(values['history-days']),
           maxBytes: parseHistoryMaxSize(values['history-max-size']),
         };
-    const configPath = values.config ? resolve(values.config) : null;
-    const hubs: HubConfig[] = configPath ? loadConfigFile(configPath).hubs : [];
+    // A config read from stdin has no file to write the browser's edits back to.
+    const configPath = values.config && values.config !== STANDARD_STREAM ? resolve(values.config) : null;
+    const hubs: HubConfig[] = values.config ? (await loadConfigFile(configPath ?? values.config)).hubs : [];
 
     let demo: DemoHub | null = null;
     const startDemo = async (): Promise<HubConfig[]> => {

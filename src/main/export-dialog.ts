@@ -6,12 +6,13 @@
 import { extname, join } from 'node:path';
 import { dialog, type BrowserWindow, type FileFilter, type SaveDialogOptions } from 'electron';
 import type { ExportFormat, ExportRequest } from '../shared/api';
+import { exportFormat } from '../shared/export-formats';
 
-const FILTERS: Record<ExportFormat, FileFilter[]> = {
-  ndjson: [{ name: 'NDJSON — one event per line', extensions: ['ndjson', 'jsonl'] }],
-  csv: [{ name: 'CSV', extensions: ['csv'] }],
-  text: [{ name: 'Text log', extensions: ['log', 'txt'] }],
-};
+/** The save dialog's file type of a format. */
+function fileFilter(format: ExportFormat): FileFilter {
+  const { fileType, extensions } = exportFormat(format);
+  return { name: fileType, extensions: [...extensions] };
+}
 
 export interface ExportDialogOptions {
   /** The window the dialog belongs to (modal to it), when there is one. */
@@ -30,7 +31,7 @@ export function saveDialogOptions(
     title: 'Export events',
     buttonLabel: 'Export',
     defaultPath: join(dir, suggestedName),
-    filters: [...FILTERS[format], { name: 'All files', extensions: ['*'] }],
+    filters: [fileFilter(format), { name: 'All files', extensions: ['*'] }],
     properties: ['createDirectory', 'showOverwriteConfirmation'],
   };
 }

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, dialog } from 'electron';
+import { claimAppUserModelId } from './app-identity';
 import { AppLog } from './app-log';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { DesktopApp } from './desktop-app';
@@ -15,6 +16,8 @@ const here = import.meta.dirname;
 const rendererDir = join(here, '../renderer');
 const preloadPath = join(here, '../preload/index.cjs');
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
+
+claimAppUserModelId();
 
 // One folder whether run from source (package.json says "hubwatch") or packaged (the
 // product name "Hubwatch"): settings and secrets must not depend on how it was started.

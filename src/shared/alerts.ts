@@ -36,42 +36,5 @@ export interface Alert {
   event: { hub: string; seq: number };
 }
 
-/** The rules every installation starts with. */
-export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
-  {
-    id: 'protocube-crash',
-    name: 'Server crashed',
-    enabled: true,
-    match: { dialects: ['protocube'], events: ['crash'] },
-    title: 'Server {entity} crashed on {hub}',
-    coalesceMs: 30_000,
-    severity: 'error',
-  },
-  {
-    id: 'backendai-session-terminated',
-    name: 'Session terminated',
-    enabled: true,
-    match: { dialects: ['backendai'], events: ['session_terminated'] },
-    title: 'Session {entity} terminated on {hub}',
-    coalesceMs: 30_000,
-    severity: 'warn',
-  },
-  {
-    id: 'backendai-task-failed',
-    name: 'Background task failed',
-    enabled: true,
-    match: { dialects: ['backendai'], events: ['task_failed', 'tak_failed', 'task_fail'] },
-    title: 'Background task {entity} failed on {hub}',
-    coalesceMs: 30_000,
-    severity: 'error',
-  },
-  {
-    id: 'rdev-nonzero-exit',
-    name: 'Command failed',
-    enabled: true,
-    match: { dialects: ['rdev'], events: ['complete'], where: 'data.exit_code != 0' },
-    title: 'Command {entity} on {hub} exited non-zero',
-    coalesceMs: 30_000,
-    severity: 'error',
-  },
-];
+/** The rules every installation starts with: the dialects' own (see dialect-catalog.ts). */
+export { DEFAULT_ALERT_RULES } from './dialect-catalog';

@@ -7,7 +7,8 @@
  * config rules (`validateConfig`) run on a hub once its secrets are resolved.
  */
 import * as v from 'valibot';
-import { EXPORT_FORMATS, THEMES, TIME_FORMATS, type ApiError, type AuthView, type CallName } from './api';
+import { THEMES, TIME_FORMATS, type ApiError, type AuthView, type CallName } from './api';
+import { EXPORT_FORMAT_IDS } from './export-formats';
 import { authSchema } from './hub-config-schema';
 import { DIALECT_IDS, SECRET_FIELDS, TRANSPORTS, type HubConfig, type SecretField } from './hub-config';
 import { ENTITY_TYPES, LEVELS } from './hub-event';
@@ -178,7 +179,7 @@ export const UiSettingsSchema = plain(closedObject(uiSettingsEntries));
 export const SavedFilterSchema = object({ name: text(200), filter: FilterSpecSchema });
 
 export const ExportRequestSchema = object({
-  format: oneOf(EXPORT_FORMATS),
+  format: oneOf(EXPORT_FORMAT_IDS),
   /** The filter to apply (a tab's current filter), or `{}` for everything. */
   filter: FilterSpecSchema,
   /**

@@ -20,6 +20,7 @@ import type {
 import type { ConnectionState, HubStats } from './connection-state';
 import type { EntityState } from './entities';
 import type { ListRow } from './event-row';
+import type { ExportFormatId } from './export-formats';
 import type { AuthConfig, DialectId, SecretField, TransportKind } from './hub-config';
 import type { HubEvent } from './hub-event';
 
@@ -113,10 +114,8 @@ export interface EventDetail {
 
 export type SavedFilter = InferOutput<typeof SavedFilterSchema>;
 
-/** Every export format. */
-export const EXPORT_FORMATS = ['ndjson', 'csv', 'text'] as const;
-
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** An export format's id (the formats are described in export-formats.ts). */
+export type ExportFormat = ExportFormatId;
 
 /** An export: its format, its filter and whether to scrub payloads (see api-schema.ts). */
 export type ExportRequest = InferOutput<typeof ExportRequestSchema>;

@@ -36,6 +36,7 @@ import {
   HUB_CONFIG_ENTRIES,
   HUB_ID_PATTERN,
 } from './hub-config-schema';
+import { DIALECT_FIELD_OWNERS, WEBSOCKET_DIALECTS } from './dialect-catalog';
 import { ENTITY_TYPES, type EntityType } from './hub-event';
 import { unknownFieldMessage } from './schema-parts';
 
@@ -62,16 +63,6 @@ const TOP_LEVEL_KEYS = Object.keys(CONFIG_FILE_ENTRIES);
 const HUB_KEYS = Object.keys(HUB_CONFIG_ENTRIES);
 const FIELD_MAP_KEYS = Object.keys(FIELD_MAP_ENTRIES) as (keyof FieldMap)[];
 const AUTH_KEYS = AUTH_CONFIG_KEYS;
-/** Fields that only one dialect reads. */
-const DIALECT_FIELDS: Readonly<Record<string, DialectId>> = {
-  pollUrl: 'evoclaw',
-  pollIntervalSec: 'evoclaw',
-  project: 'rdev',
-  command: 'rdev',
-  streamId: 'rdev',
-  fields: 'generic',
-};
-const WEBSOCKET_DIALECTS: readonly DialectId[] = ['protocube', 'generic'];
 /** The keys of every auth type besides `type` and its secret. */
 type AuthPlainKey = { [T in AuthType]: keyof AuthPlainFields[T] }[AuthType];
 /** How each of those is checked (the secret is checked by `HubChecker.secret`). */
@@ -390,7 +381,7 @@ function checkHub(
   if (enabled !== undefined && typeof enabled !== 'boolean') check.report('enabled', 'must be true or false');
 
   if (dialect !== undefined) {
-    for (const [field, owner] of Object.entries(DIALECT_FIELDS)) {
+    for (const [field, owner] of Object.entries(DIALECT_FIELD_OWNERS)) {
       if (value[field] !== undefined && owner !== dialect)
         check.report(field, `only used by the ${owner} dialect`);
     }

@@ -19,6 +19,7 @@ import {
   type AuthWith,
   type SecretValue,
 } from './hub-config';
+import { WEBSOCKET_DIALECTS } from './dialect-catalog';
 import { ENTITY_TYPES } from './hub-event';
 import { closedObject, plain, type Assert, type PlainSchema, type Same } from './schema-parts';
 
@@ -177,7 +178,7 @@ export const HUB_CONFIG_ENTRIES = {
     v.pipe(
       v.picklist(TRANSPORTS),
       v.description(
-        '`sse` by default, `websocket` by default when the URL is ws:/wss: (protocube and generic only).',
+        `\`sse\` by default, \`websocket\` by default when the URL is ws:/wss: (${WEBSOCKET_DIALECTS.join(' and ')} only).`,
       ),
     ),
   ),

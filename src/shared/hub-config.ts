@@ -1,22 +1,12 @@
 /**
  * The hub configuration: the JSON users write for `hubwatch capture --config`, and the
- * objects the desktop app keeps in its settings. Stable contract (see DESIGN.md). The
+ * objects the desktop app keeps in its settings. Stable contract (see docs/architecture.md). The
  * config's shape is its valibot schema (hub-config-schema.ts); the types here derive from it.
  */
 import type { InferOutput } from 'valibot';
 import type { FieldMapSchema, HubConfigSchema, SecretValueSchema } from './hub-config-schema';
 
-/** The hub kinds Hubwatch speaks. */
-export type DialectId = 'bot-hub' | 'protocube' | 'evoclaw' | 'rdev' | 'backendai' | 'generic';
-
-export const DIALECT_IDS: readonly DialectId[] = [
-  'bot-hub',
-  'protocube',
-  'evoclaw',
-  'rdev',
-  'backendai',
-  'generic',
-];
+export { DIALECT_IDS, type DialectId } from './dialect-catalog';
 
 /** The transports a hub can use. */
 export const TRANSPORTS = ['sse', 'websocket'] as const;

@@ -1,6 +1,6 @@
 /**
  * The HubEvent record: one per event, identical in the NDJSON export, the CLI output and
- * the payloads the UI receives. External tools rely on its exact shape (see DESIGN.md).
+ * the payloads the UI receives. External tools rely on its exact shape (see docs/architecture.md).
  */
 
 /** Severity of an event, from the payload when it has one, otherwise derived by the dialect. */

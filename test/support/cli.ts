@@ -16,15 +16,19 @@ export function runCli(
   args: string[],
   options: {
     env?: NodeJS.ProcessEnv;
+    /** The working directory (default: the repository). */
+    cwd?: string;
     timeoutMs?: number;
+    /** Written to the command's stdin, which then ends (at once, without it). */
+    input?: string;
     onStarted?: (child: ChildProcess) => void;
   } = {},
 ): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -38,6 +42,7 @@ export function runCli(
         ),
       );
     }, options.timeoutMs ?? 60_000);
+    child.stdin.end(options.input);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

@@ -122,6 +122,8 @@ export interface Stub {
   exposed: Map<string, unknown>;
   singleInstance: boolean;
   quitCalled: number;
+  /** What `app.setAppUserModelId` was last given, or null. */
+  appUserModelId: string | null;
   exitCode: number | null;
   encryptionAvailable: boolean;
   storageBackend: string;

@@ -31,6 +31,7 @@ function freshRecords() {
     exposed: new Map(),
     singleInstance: true,
     quitCalled: 0,
+    appUserModelId: null,
     exitCode: null,
     encryptionAvailable: true,
     storageBackend: 'gnome_libsecret',
@@ -350,7 +351,9 @@ export const app = Object.assign(appEmitter, {
   setName(name) {
     app.name = name;
   },
-  setAppUserModelId() {},
+  setAppUserModelId(id) {
+    stub.appUserModelId = id;
+  },
   focus() {},
   dock: { hide() {}, show() {}, setIcon() {} },
 });

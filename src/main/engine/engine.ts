@@ -14,7 +14,7 @@ import type { EntityState } from '../../shared/entities';
 import { getDialect } from './dialects';
 import type { DialectResume, HubDialect } from './dialects/types';
 import type { History, HubEnd } from './history/history';
-import { EntityTracker } from './pipeline/entities';
+import { EntityTracker, MAX_ENTITIES_PER_KIND } from './pipeline/entities';
 import { IngestedEvent, gapMarker, type EngineEvent, type MappedEvent } from './event-record';
 import { createRedactor, type Redactor } from './redaction';
 import {
@@ -197,10 +197,17 @@ export class Engine {
     });
     const dialectOf = (hub: string) => this.hubs.get(hub)?.config.dialect ?? '';
     this.views = new ViewRegistry(this.store, dialectOf);
-    this.entities = new EntityTracker((hub) => {
-      const config = this.hubs.get(hub)?.config;
-      return config?.dialect === 'rdev' ? (config.command ?? null) : null;
-    });
+    this.entities = new EntityTracker(
+      (hub) => {
+        const config = this.hubs.get(hub)?.config;
+        return config?.dialect === 'rdev' ? (config.command ?? null) : null;
+      },
+      MAX_ENTITIES_PER_KIND,
+      (event) => {
+        const dialect = this.hubs.get(event.hub)?.config.dialect;
+        return dialect === undefined ? null : (getDialect(dialect).entityUpdate?.(event) ?? null);
+      },
+    );
     this.alerts = new AlertEngine(
       {
         raised: (alert) => {
@@ -614,7 +621,7 @@ export class Engine {
       runtime.canonicalEventName(mapped.event),
       frame.id,
       mapped.level,
-      // DESIGN.md: a real event named gap never has source "hubwatch" — that pair is how
+      // docs/architecture.md: a real event named gap never has source "hubwatch" — that pair is how
       // readers of a file tell our markers apart. The payload still holds what it said.
       mapped.source === GAP_SOURCE && mapped.event === GAP_EVENT ? null : mapped.source,
       mapped.entity,
@@ -633,7 +640,7 @@ export class Engine {
     this.ingest(runtime, record);
   }
 
-  /** A gap marker (DESIGN.md): `detail` says why events may be missing here. */
+  /** A gap marker (docs/architecture.md): `detail` says why events may be missing here. */
   private ingestGap(runtime: HubRuntime, detail: string, at: number): void {
     runtime.stats.gaps++;
     this.ingest(runtime, gapMarker(runtime.config.id, ++runtime.seq, at, detail));

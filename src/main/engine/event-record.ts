@@ -121,7 +121,7 @@ export class IngestedEvent implements EngineEvent {
 }
 
 /**
- * A gap marker (DESIGN.md): `event: "gap"`, `level: "warn"`, `source: "hubwatch"`,
+ * A gap marker (docs/architecture.md): `event: "gap"`, `level: "warn"`, `source: "hubwatch"`,
  * `data: null`, a `message` saying why events may be missing, at `seq` — the connection's
  * markers take the hub's next seq, an export's markers one between two real ones.
  */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -187,6 +187,36 @@ describe('hubwatch capture against the demo hub', () => {
     const events = parseNdjson(run.stdout);
     expect(events.length).toBeGreaterThan(0);
     expect(run.stderr).toMatch(/SIGINT received: \d+ events/);
+  });
+});
+
+describe('hubwatch capture with - for a file', () => {
+  it('reads the config from stdin with --config -', async () => {
+    const hubs = demo.config().hubs.filter((hub) => hub.id === 'evo');
+    const run = await runCli(['capture', '--config', '-', '--count', '3'], {
+      input: JSON.stringify({ hubs }),
+    });
+    expect(run.code).toBe(0);
+    const events = parseNdjson(run.stdout).filter((event) => event.event !== 'gap');
+    expect(events.map((event) => event.hub)).toEqual(['evo', 'evo', 'evo']);
+  });
+
+  it('refuses an invalid config on stdin with exit 2, saying it came from stdin', async () => {
+    const run = await runCli(['capture', '--config', '-'], { input: '{ "hubs": [ ' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^hubwatch capture: the config on stdin is not valid JSON/);
+  });
+
+  it('writes to stdout with --out -, and creates no file named -', async () => {
+    const config = writeConfig(
+      'out-dash.json',
+      demo.config().hubs.filter((hub) => hub.id === 'evo'),
+    );
+    const cwd = mkdtempSync(join(tmpdir(), 'hubwatch-out-dash-'));
+    const run = await runCli(['capture', '--config', config, '--count', '3', '--out', '-'], { cwd });
+    expect(run.code).toBe(0);
+    expect(parseNdjson(run.stdout).filter((event) => event.event !== 'gap')).toHaveLength(3);
+    expect(existsSync(join(cwd, '-'))).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The fault matrix: for each way a hub misbehaves, the engine runs the faulty hub next to a
- * healthy control hub and the test checks DESIGN.md's promises — the hub recovers or stops
+ * healthy control hub and the test checks docs/architecture.md's promises — the hub recovers or stops
  * as designed, nothing is duplicated, nothing is lost where the server can resume, the
  * other hubs are unaffected, and the operator can see why. The observed results become the
  * table in docs/reliability.md (written at the end of the file's run, only when every

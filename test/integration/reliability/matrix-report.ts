@@ -47,7 +47,7 @@ export function renderMatrix(rows: readonly MatrixRow[]): string {
     'healthy control hub (bot-hub over SSE on a separate demo hub, 20 events/s) in the same process, with',
     'real servers on 127.0.0.1: the demo hub (`src/demo-hub/`) with the fault knob named in the row, or a',
     'small purpose-built server where the demo hub has no knob. The test fails unless the hub recovers',
-    'or stops exactly as DESIGN.md says, no record is duplicated (`seq` is 1, 2, 3… without holes;',
+    'or stops exactly as docs/architecture.md says, no record is duplicated (`seq` is 1, 2, 3… without holes;',
     'SSE ids are unique where the server sends them), nothing is lost where the server can resume',
     '(every rdev id 1..N arrives), the control hub kept receiving, stayed open and saw no gap, and the',
     'operator can read why (state detail, gap markers, marked records).',

@@ -6,8 +6,15 @@
  * `server_close` (do not reconnect). The documented failure event is spelled `tak_failed`;
  * finished tasks may answer 404. Keypair auth: HMAC-SHA256 signed headers per request.
  */
+import {
+  BACKENDAI_SESSION_EVENT_NAMES,
+  BACKENDAI_TASK_CANCELLED_EVENT_NAMES,
+  BACKENDAI_TASK_FAILED_EVENT_NAMES,
+} from '../../../shared/dialect-catalog';
+import type { SessionPhase } from '../../../shared/entities';
 import { effectiveTransport, type HubConfig } from '../../../shared/hub-config';
 import type { EntityRef, Level } from '../../../shared/hub-event';
+import type { EntityEvent, EntityUpdate, SessionUpdate, TaskUpdate } from '../entity-update';
 import type { MappedEvent } from '../event-record';
 import type { Frame } from '../transports/types';
 import { buildRequest, silenceTimeoutMs } from './attempt-request';
@@ -17,10 +24,12 @@ import {
   isJsonObject,
   malformedEvent,
   numberField,
+  numberValue,
   parseJsonPayload,
   sseEventName,
   preview,
   stringField,
+  stringValue,
   unreadablePayloadEvent,
   type JsonObject,
 } from './json-payload';
@@ -28,22 +37,18 @@ import { normalizeLevel } from './levels';
 import { findPayloadTime } from './payload-time';
 import type { Dialect } from './types';
 
-/**
- * Event names that mean a background task failed: the documented `tak_failed` typo, the
- * spelling it should have, and `task_fail` (named for finished tasks). `event` keeps the name
- * as received; entities and alerts should test membership here.
- */
-export const BACKENDAI_TASK_FAILED_EVENTS: ReadonlySet<string> = new Set([
-  'task_failed',
-  'tak_failed',
-  'task_fail',
-]);
+/** Event names that mean a background task failed (the catalog's list, `tak_failed` among them). */
+export const BACKENDAI_TASK_FAILED_EVENTS: ReadonlySet<string> = new Set(BACKENDAI_TASK_FAILED_EVENT_NAMES);
 
-/** Event names that mean a background task was cancelled (`task_cancel` is named for finished tasks). */
-export const BACKENDAI_TASK_CANCELLED_EVENTS: ReadonlySet<string> = new Set([
-  'task_cancelled',
-  'task_cancel',
-]);
+/** Event names that mean a background task was cancelled. */
+export const BACKENDAI_TASK_CANCELLED_EVENTS: ReadonlySet<string> = new Set(
+  BACKENDAI_TASK_CANCELLED_EVENT_NAMES,
+);
+
+/** The session phase each lifecycle event starts (`session_pulling` → `pulling`). */
+const SESSION_PHASES: ReadonlyMap<string, SessionPhase> = new Map(
+  BACKENDAI_SESSION_EVENT_NAMES.map((name) => [name, name.slice('session_'.length) as SessionPhase]),
+);
 
 /** The path of background-task streams. */
 const BACKGROUND_TASK_PATH = '/events/background-task';
@@ -117,7 +122,7 @@ function describeTask(event: string, taskId: string | null, payload: JsonObject 
 
 /** True for the events of background-task streams (`task_*`, the typo, `server_close`). */
 function isTaskEvent(event: string): boolean {
-  return event.startsWith('task_') || event === 'tak_failed' || event === 'server_close';
+  return event.startsWith('task_') || BACKENDAI_TASK_FAILED_EVENTS.has(event) || event === 'server_close';
 }
 
 /**
@@ -166,6 +171,46 @@ export function createBackendAiMapper(urlTaskId: string | null): (frame: Frame) 
   };
 }
 
+/** A non-empty string field of the payload, or `undefined`. */
+function filledString(data: JsonObject | null, key: string): string | undefined {
+  return stringValue(data?.[key]) || undefined;
+}
+
+/**
+ * What a Backend.AI event says about its session (the phase it starts, `reason`, `result`,
+ * `ownerAccessKey`) or background task (`current_progress`/`total_progress`, `message`, and
+ * whether it is done, failed — `tak_failed` too — or cancelled).
+ */
+export function readBackendAiEntity(event: EntityEvent): EntityUpdate | null {
+  const data = isJsonObject(event.data) ? event.data : null;
+  if (event.entity?.type === 'session') {
+    const update: SessionUpdate = { type: 'session' };
+    const phase = SESSION_PHASES.get(event.event);
+    if (phase !== undefined) update.phase = phase;
+    const reason = filledString(data, 'reason');
+    if (reason !== undefined) update.reason = reason;
+    const owner = filledString(data, 'ownerAccessKey');
+    if (owner !== undefined) update.ownerAccessKey = owner;
+    const result = filledString(data, 'result');
+    if (result !== undefined) update.result = result;
+    return update;
+  }
+  if (event.entity?.type === 'task') {
+    const update: TaskUpdate = { type: 'task' };
+    const current = numberValue(data?.['current_progress']);
+    if (current !== null) update.current = current;
+    const total = numberValue(data?.['total_progress']);
+    if (total !== null) update.total = total;
+    const message = filledString(data, 'message');
+    if (message !== undefined) update.message = message;
+    if (event.event === 'task_done') update.outcome = 'done';
+    else if (BACKENDAI_TASK_FAILED_EVENTS.has(event.event)) update.outcome = 'failed';
+    else if (BACKENDAI_TASK_CANCELLED_EVENTS.has(event.event)) update.outcome = 'cancelled';
+    return update;
+  }
+  return null;
+}
+
 /**
  * The Backend.AI dialect. Every attempt is signed afresh. Background-task streams replay from
  * the start to each subscriber (so reconnects skip what we have), and a 404 there means the
@@ -193,4 +238,5 @@ export const backendAiDialect: Dialect = {
       map: createBackendAiMapper(backgroundTaskIdOf(hub.url)),
     };
   },
+  entityUpdate: readBackendAiEntity,
 };

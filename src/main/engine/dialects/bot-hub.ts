@@ -4,6 +4,7 @@
  * `event: session` bot snapshots `{snapshot: {id, status, …}}`.
  */
 import type { EntityRef } from '../../../shared/hub-event';
+import type { EntityEvent, EntityUpdate } from '../entity-update';
 import type { MappedEvent } from '../event-record';
 import type { Frame } from '../transports/types';
 import { singleStreamPlan } from './attempt-request';
@@ -17,6 +18,7 @@ import {
   sseEventName,
   preview,
   stringField,
+  stringValue,
   unreadablePayloadEvent,
   type JsonObject,
 } from './json-payload';
@@ -72,10 +74,19 @@ export function mapBotHubFrame(frame: Frame): MappedEvent {
   };
 }
 
+/** A `session` event's snapshot becomes the bot's, with the status it gives. */
+export function readBotHubEntity(event: EntityEvent): EntityUpdate | null {
+  const snapshot = isJsonObject(event.data) ? event.data['snapshot'] : undefined;
+  if (event.event !== 'session' || !isJsonObject(snapshot)) return null;
+  const status = stringValue(snapshot['status']);
+  return { type: 'bot', snapshot, ...(status !== null ? { status } : {}) };
+}
+
 /** The bot-hub dialect: one plain SSE stream, no watchdog unless configured. */
 export const botHubDialect: Dialect = {
   id: 'bot-hub',
   create(hub, context) {
     return { plan: singleStreamPlan(hub, context, 0), map: mapBotHubFrame };
   },
+  entityUpdate: readBotHubEntity,
 };

@@ -4,9 +4,12 @@
  */
 import type { FieldMap } from '../../../shared/hub-config';
 import { ENTITY_TYPES, type EntityRef, type EntityType, type JsonValue } from '../../../shared/hub-event';
+import type { EntityReader } from '../entity-update';
 import type { MappedEvent } from '../event-record';
 import type { Frame } from '../transports/types';
 import { singleStreamPlan } from './attempt-request';
+import { readBackendAiEntity } from './backendai';
+import { readBotHubEntity } from './bot-hub';
 import {
   EMPTY_PAYLOAD,
   NOT_JSON,
@@ -19,6 +22,8 @@ import {
 } from './json-payload';
 import { normalizeLevel } from './levels';
 import { findPayloadTime, timeFromValue } from './payload-time';
+import { readProtocubeEntity } from './protocube';
+import { readRdevEntity } from './rdev';
 import type { Dialect } from './types';
 
 /** Where a field is looked for: the configured path first, then the usual names. */
@@ -140,9 +145,23 @@ export function createGenericMapper(fields: FieldMap = {}): (frame: Frame) => Ma
 }
 
 /** The generic dialect: SSE or WebSocket, any JSON or text, fields by the configured map. */
+/**
+ * A generic hub's entities are of whatever type its field map names; their payloads are read
+ * the way the dialect that speaks of that type reads its own (a `task` event with
+ * `current_progress` moves the task along, as on Backend.AI).
+ */
+const READER_OF_TYPE: Readonly<Record<EntityType, EntityReader>> = {
+  bot: readBotHubEntity,
+  server: readProtocubeEntity,
+  session: readBackendAiEntity,
+  task: readBackendAiEntity,
+  command: readRdevEntity,
+};
+
 export const genericDialect: Dialect = {
   id: 'generic',
   create(hub, context) {
     return { plan: singleStreamPlan(hub, context, 0), map: createGenericMapper(hub.fields) };
   },
+  entityUpdate: (event) => (event.entity === null ? null : READER_OF_TYPE[event.entity.type](event)),
 };

@@ -97,6 +97,16 @@ export function numberField(object: JsonObject, key: string): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+/** A string value (possibly empty), or `null`. */
+export function stringValue(value: JsonValue | undefined): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** A finite number value, or `null`. */
+export function numberValue(value: JsonValue | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
 /**
  * An identifier: a non-empty string, or a finite number written as a string (ids in JSON are
  * sometimes numeric). Anything else is no id.

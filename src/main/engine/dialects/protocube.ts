@@ -5,6 +5,7 @@
  * timestamp}`) and `deleted` (null). A `topic:suffix` is the topic.
  */
 import type { EntityRef, JsonValue, Level } from '../../../shared/hub-event';
+import type { EntityEvent, EntityUpdate } from '../entity-update';
 import type { MappedEvent } from '../event-record';
 import type { Frame } from '../transports/types';
 import { singleStreamPlan } from './attempt-request';
@@ -15,9 +16,11 @@ import {
   isJsonObject,
   malformedEvent,
   numberField,
+  numberValue,
   parseJsonPayload,
   sseEventName,
   stringField,
+  stringValue,
   unreadablePayloadEvent,
   type JsonObject,
 } from './json-payload';
@@ -124,10 +127,37 @@ export function mapProtocubeFrame(frame: Frame): MappedEvent {
   };
 }
 
+/**
+ * What a Protocube event says about its server, from `Data.payload`: the new status
+ * (`status`), the crash's reason and exit code (`crash`), or that it was deleted.
+ */
+export function readProtocubeEntity(event: EntityEvent): EntityUpdate | null {
+  const inner = isJsonObject(event.data) ? event.data['Data'] : undefined;
+  const payload = isJsonObject(inner) ? inner['payload'] : undefined;
+  switch (event.event) {
+    case 'status': {
+      const status = stringValue(payload);
+      return status === null ? null : { type: 'server', status };
+    }
+    case 'crash': {
+      const crash = isJsonObject(payload) ? payload : null;
+      return {
+        type: 'server',
+        crash: { reason: stringValue(crash?.['reason']), exitCode: numberValue(crash?.['exit_code']) },
+      };
+    }
+    case 'deleted':
+      return { type: 'server', deleted: true };
+    default:
+      return null;
+  }
+}
+
 /** The Protocube dialect: SSE, or WebSocket for a `ws:`/`wss:` URL or `transport: "websocket"`. */
 export const protocubeDialect: Dialect = {
   id: 'protocube',
   create(hub, context) {
     return { plan: singleStreamPlan(hub, context, 0), map: mapProtocubeFrame };
   },
+  entityUpdate: readProtocubeEntity,
 };

@@ -6,6 +6,7 @@
  */
 import { effectiveTransport, type HubConfig } from '../../../shared/hub-config';
 import type { EntityRef, Level } from '../../../shared/hub-event';
+import type { EntityEvent, EntityUpdate } from '../entity-update';
 import type { MappedEvent } from '../event-record';
 import { isClientRefusal, unsendableHeader, utf8HeaderValue } from '../transports/http-fetch';
 import { StopError, type AttemptContext, type Frame, type RequestSpec } from '../transports/types';
@@ -15,10 +16,12 @@ import {
   idValue,
   isJsonObject,
   malformedEvent,
+  numberValue,
   parseJsonPayload,
   sseEventName,
   preview,
   stringField,
+  stringValue,
   unreadablePayloadEvent,
   type JsonObject,
 } from './json-payload';
@@ -299,6 +302,36 @@ class RdevHub {
 }
 
 /**
+ * What an rdev event says about its command: an `output` line (and its stream), the
+ * `complete` exit code and duration, or an `error` message.
+ */
+export function readRdevEntity(event: EntityEvent): EntityUpdate | null {
+  const data = isJsonObject(event.data) ? event.data : null;
+  switch (event.event) {
+    case 'output':
+      return {
+        type: 'command',
+        output: {
+          stream: stringValue(data?.['stream']) === 'stderr' ? 'stderr' : 'stdout',
+          line: stringValue(data?.['line']) ?? (typeof event.data === 'string' ? event.data : ''),
+        },
+      };
+    case 'complete':
+      return {
+        type: 'command',
+        complete: {
+          exitCode: numberValue(data?.['exit_code']),
+          durationMs: numberValue(data?.['duration_ms']),
+        },
+      };
+    case 'error':
+      return { type: 'command', errorMessage: stringValue(data?.['message']) ?? event.message };
+    default:
+      return null;
+  }
+}
+
+/**
  * The rdev dialect. With `command`, the first attempt POSTs it once and remembers the
  * stream id; every attempt (and reconnect) then GETs that stream with `Last-Event-ID`.
  * With `streamId`, it only follows. `complete` ends the hub (`exit 1 after 8.2 s`); "Test
@@ -322,4 +355,5 @@ export const rdevDialect: Dialect = {
       map: (frame) => rdev.map(frame),
     };
   },
+  entityUpdate: readRdevEntity,
 };

@@ -1,4 +1,5 @@
 import type { DialectId, HubConfig } from '../../../shared/hub-config';
+import type { EntityReader } from '../entity-update';
 import type { MappedEvent } from '../event-record';
 import type { Frame, StreamPlan } from '../transports/types';
 import type { ResolvedAuth } from '../transports/auth';
@@ -34,4 +35,10 @@ export interface HubDialect {
 export interface Dialect {
   id: DialectId;
   create(hub: HubConfig, context: DialectContext): HubDialect;
+  /**
+   * What a record of this dialect says about the entity it names, read from its payload.
+   * A function of the record alone, so records restored from a history read the same as
+   * live ones. Absent for a dialect whose events name no entities.
+   */
+  entityUpdate?: EntityReader;
 }

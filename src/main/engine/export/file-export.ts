@@ -12,7 +12,7 @@ import { finished } from 'node:stream/promises';
 import type { EngineEvent } from '../event-record';
 import { ChunkedWriter, DEFAULT_CHUNK_SIZE } from './chunked-writer';
 import { FormatWorkerPool, defaultWorkerCount } from './format-pool';
-import { formatterFor, type ExportFormat } from './formats';
+import { formatterFor, type ExportFormat, type FormatWriter } from './formats';
 import { packBatch, packedLength, unpackBatch, type PackedBatch } from './packed-batch';
 import type { Redactor } from '../redaction';
 
@@ -20,7 +20,11 @@ import type { Redactor } from '../redaction';
 export interface ExportToFileOptions {
   /** The file to create (replaced if it exists, only once the export is complete). */
   path: string;
-  format: ExportFormat;
+  /**
+   * A format's id, or a writer of the caller's own (formatted on this thread: the format
+   * workers know only the formats by id).
+   */
+  format: ExportFormat | FormatWriter;
   /**
    * The records, in batches read one at a time: lists of records (e.g. `store.iterate`),
    * or the store's events packed for the format workers (`packedBatches`, store-batches.ts).
@@ -66,6 +70,20 @@ function isPacked(batch: readonly EngineEvent[] | PackedBatch): batch is PackedB
   return !Array.isArray(batch);
 }
 
+/**
+ * What to write before the next `lines` lines of a file, one line or a formatted batch of
+ * them: the format's separator, unless they are the file's first (or there are none).
+ */
+function separatorBefore(separator: string): (lines: number) => string {
+  let linesSoFar = 0;
+  return (lines) => {
+    if (lines === 0) return '';
+    const before = linesSoFar > 0 ? separator : '';
+    linesSoFar += lines;
+    return before;
+  };
+}
+
 /** A hidden temporary name beside the target: same directory, so the final rename is atomic. */
 function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
@@ -90,9 +108,11 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
   stream.on('error', () => undefined);
   const writer = new ChunkedWriter(stream, DEFAULT_CHUNK_SIZE);
   const formatter = formatterFor(format, redact);
+  // Gap markers are lines too: each needs its separator.
+  const separatorFor = separatorBefore(formatter.separator);
   const workerCount = Math.max(1, options.workerCount ?? defaultWorkerCount());
-  // Batches handed to workers and not yet written, oldest first, with their event counts.
-  const inFlight: { bytes: Promise<Uint8Array>; count: number; evicted: number }[] = [];
+  // Batches handed to workers and not yet written, oldest first, with their event and line counts.
+  const inFlight: { bytes: Promise<Uint8Array>; count: number; evicted: number; lines: number }[] = [];
   let pool: FormatWorkerPool | null = null;
   let batchesSeen = 0;
   let count = 0;
@@ -107,7 +127,10 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
   };
   const writeOldest = async () => {
     const oldest = inFlight.shift()!;
-    writer.appendBytes(await oldest.bytes);
+    const bytes = await oldest.bytes;
+    // A worker separates the lines of its batch; between batches is this thread's to do.
+    writer.append(separatorFor(oldest.lines));
+    writer.appendBytes(bytes);
     written += oldest.count;
     writtenEvicted += oldest.evicted;
     if (writer.needsDrain) await writer.drain(signal);
@@ -118,7 +141,7 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
       signal?.throwIfAborted();
       if (stream.errored) throw stream.errored;
       // The first batch formats here: an export of a few thousand records never waits for a worker to start.
-      if (pool === null && batchesSeen > 0 && options.worker)
+      if (pool === null && batchesSeen > 0 && options.worker && typeof format === 'string')
         pool = new FormatWorkerPool(
           options.worker,
           { format, secretValues: redact.secretValues, scrub: redact.scrub },
@@ -127,13 +150,16 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
       batchesSeen++;
       // A packed batch from the store may hold gap markers for events evicted before the walk
       // got to them: lines in the file, but not events.
-      const events = isPacked(batch) ? packedLength(batch) - batch.markers : batch.length;
+      const batchLines = isPacked(batch) ? packedLength(batch) : batch.length;
+      const events = isPacked(batch) ? batchLines - batch.markers : batchLines;
       const lost = isPacked(batch) ? batch.evicted : 0;
       count += events;
       evicted += lost;
       if (pool === null) {
-        for (const event of isPacked(batch) ? unpackBatch(batch) : batch)
+        for (const event of isPacked(batch) ? unpackBatch(batch) : batch) {
+          writer.append(separatorFor(1));
           writer.append(formatter.line(event));
+        }
         written = count;
         writtenEvicted = evicted;
         if (writer.needsDrain) await writer.drain(signal);
@@ -141,7 +167,7 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
         const bytes = pool.format(isPacked(batch) ? batch : packBatch(batch));
         // Awaited in order below; until then a failure must not count as unhandled.
         bytes.catch(() => undefined);
-        inFlight.push({ bytes, count: events, evicted: lost });
+        inFlight.push({ bytes, count: events, evicted: lost, lines: batchLines });
         // Two batches per worker keep each busy while the oldest is written.
         while (inFlight.length >= workerCount * 2) await writeOldest();
       }
@@ -153,6 +179,7 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
     }
     report();
     signal?.throwIfAborted();
+    writer.append(formatter.footer);
     await writer.flush(signal);
     stream.end();
     await finished(stream);
@@ -179,9 +206,14 @@ export interface LineSink {
   write(events: Iterable<EngineEvent>): boolean;
   /** Resolves when the output has taken what it was given (at once when it is not backed up). */
   drained(): Promise<void>;
-  /** Writes everything buffered and waits until the output has taken it (call before exit). */
+  /** Writes everything buffered and waits until the output has taken it. */
   flush(): Promise<void>;
-  /** Flushes, ends the stream and waits until it has finished (for files, not stdout). */
+  /**
+   * Writes the format's footer (once) and everything buffered, and waits until the output
+   * has taken it, leaving the stream open: call before exit when writing to stdout.
+   */
+  finish(): Promise<void>;
+  /** Finishes, ends the stream and waits until it has finished (for files, not stdout). */
   end(): Promise<void>;
   /** Records written or buffered. */
   readonly count: number;
@@ -200,19 +232,21 @@ export interface LineSinkOptions {
 /**
  * A sink that writes records to `stream` in `format` as they arrive — what `hubwatch
  * capture` writes to stdout or `--out`. Same formatters, redaction and chunking as file
- * exports; the header (CSV) is written at once. Call `flush()` (stdout) or `end()` (a file)
- * before exiting.
+ * exports; the header (CSV) is written at once, the footer by `finish()` (stdout) or
+ * `end()` (a file), one of which to call before exiting.
  */
 export function createLineSink(
   stream: Writable,
-  format: ExportFormat,
+  format: ExportFormat | FormatWriter,
   redact: Redactor,
   options: LineSinkOptions = {},
 ): LineSink {
   const flushIntervalMs = options.flushIntervalMs ?? 100;
   const writer = new ChunkedWriter(stream, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const formatter = formatterFor(format, redact);
+  const separatorFor = separatorBefore(formatter.separator);
   let count = 0;
+  let footerWritten = false;
   let timer: NodeJS.Timeout | null = null;
 
   const writeNow = () => {
@@ -228,27 +262,35 @@ export function createLineSink(
     writeNow();
   }
 
+  const flush = async () => {
+    writeNow();
+    await writer.drain();
+  };
+  const finish = async () => {
+    if (!footerWritten) writer.append(formatter.footer);
+    footerWritten = true;
+    await flush();
+  };
+
   return {
     write(events) {
       for (const event of events) {
+        writer.append(separatorFor(1));
         writer.append(formatter.line(event));
         count++;
       }
       if (writer.buffered > 0 && timer === null) {
         timer = setTimeout(writeNow, flushIntervalMs);
-        // A pending flush must not keep a finished capture alive; exit paths call flush().
+        // A pending flush must not keep a finished capture alive; exit paths call finish() or end().
         timer.unref();
       }
       return !writer.needsDrain;
     },
     drained: () => writer.drain(),
-    async flush() {
-      writeNow();
-      await writer.drain();
-    },
+    flush,
+    finish,
     async end() {
-      writeNow();
-      await writer.drain();
+      await finish();
       stream.end();
       await finished(stream);
       writer.throwIfFailed();

@@ -55,10 +55,18 @@ export function bundledExportWorker(entryUrl: string): URL | null {
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
 }
 
-/** The lines of a packed batch in one format, as UTF-8 (what a worker does with a batch). */
+/**
+ * The lines of a packed batch in one format, as UTF-8 (what a worker does with a batch), with
+ * the format's separator between them; the one before the batch is the export's to write.
+ */
 export function formatPackedBatch(batch: PackedBatch, formatter: LineFormatter): Uint8Array {
   let text = '';
-  for (const event of unpackBatch(batch)) text += formatter.line(event);
+  let first = true;
+  for (const event of unpackBatch(batch)) {
+    if (!first) text += formatter.separator;
+    first = false;
+    text += formatter.line(event);
+  }
   // TextEncoder gives the bytes their own buffer, so they can be transferred, not copied.
   return new TextEncoder().encode(text);
 }

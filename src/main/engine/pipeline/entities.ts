@@ -1,7 +1,8 @@
 /**
  * Derives the live state of bots, servers, sessions, background tasks and rdev commands
- * from events. Changes are collected and handed out in batches (`takeChanges`), never
- * one notification per event.
+ * from events. What an event says about its entity is read by the hub's dialect (an
+ * `EntityUpdate`); the tracker applies it and knows no payload shape. Changes are collected
+ * and handed out in batches (`takeChanges`), never one notification per event.
  */
 import {
   COMMAND_LINES_KEPT,
@@ -11,35 +12,22 @@ import {
   type CommandState,
   type EntityState,
   type ServerState,
-  type SessionPhase,
   type SessionState,
   type TaskState,
 } from '../../../shared/entities';
-import type { EntityType, JsonValue } from '../../../shared/hub-event';
+import type { EntityType } from '../../../shared/hub-event';
+import type {
+  BotUpdate,
+  CommandUpdate,
+  EntityUpdate,
+  ServerUpdate,
+  SessionUpdate,
+  TaskUpdate,
+} from '../entity-update';
 import type { EngineEvent } from '../event-record';
-
-type JsonObject = { [key: string]: JsonValue };
 
 /** Entities kept per hub and type. */
 export const MAX_ENTITIES_PER_KIND = 2000;
-
-function asObject(value: JsonValue | undefined): JsonObject | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
-}
-function asString(value: JsonValue | undefined): string | null {
-  return typeof value === 'string' ? value : null;
-}
-function asNumber(value: JsonValue | undefined): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-const SESSION_PHASES: Record<string, SessionPhase> = {
-  session_preparing: 'preparing',
-  session_pulling: 'pulling',
-  session_creating: 'creating',
-  session_started: 'started',
-  session_terminated: 'terminated',
-};
 
 export class EntityTracker {
   private readonly states = new Map<string, EntityState>();
@@ -52,10 +40,13 @@ export class EntityTracker {
    * @param commandOf the command line Hubwatch started on an rdev hub, if any.
    * @param maxPerKind entities kept per hub and type: hubs that churn ids (sessions,
    *   commands) would otherwise grow without end; the least recently active go first.
+   * @param readUpdate what an event says about its entity, read by its hub's dialect;
+   *   without it only activity (times, counts, levels) is tracked.
    */
   constructor(
     private readonly commandOf: (hub: string) => string | null = () => null,
     private readonly maxPerKind = MAX_ENTITIES_PER_KIND,
+    private readonly readUpdate: (event: EngineEvent) => EntityUpdate | null = () => null,
   ) {}
 
   private evictOldest(ids: Map<string, EntityState>): void {
@@ -113,23 +104,30 @@ export class EntityTracker {
     state.lastEventAt = event.time;
     state.lastSeq = event.seq;
     state.events++;
-    const data = asObject(event.data);
-    switch (state.type) {
-      case 'bot':
-        this.updateBot(state, event, data);
-        break;
-      case 'server':
-        this.updateServer(state, event, data);
-        break;
-      case 'session':
-        this.updateSession(state, event, data);
-        break;
-      case 'task':
-        this.updateTask(state, event, data);
-        break;
-      case 'command':
-        this.updateCommand(state, event, data);
-        break;
+    if (state.type === 'bot') {
+      if (event.level === 'error') state.errors++;
+      if (event.level === 'warn') state.warnings++;
+    }
+    const change = this.readUpdate(event);
+    // A reader that names another type than the entity's says nothing about this one.
+    if (change !== null && change.type === state.type) {
+      switch (change.type) {
+        case 'bot':
+          applyBot(state as BotState, change);
+          break;
+        case 'server':
+          applyServer(state as ServerState, change, event);
+          break;
+        case 'session':
+          applySession(state as SessionState, change, event);
+          break;
+        case 'task':
+          applyTask(state as TaskState, change, event);
+          break;
+        case 'command':
+          applyCommand(state as CommandState, change, event);
+          break;
+      }
     }
     this.changed.add(state);
   }
@@ -238,115 +236,63 @@ export class EntityTracker {
         } satisfies CommandState;
     }
   }
+}
 
-  private updateBot(state: BotState, event: EngineEvent, data: JsonObject | null): void {
-    if (event.level === 'error') state.errors++;
-    if (event.level === 'warn') state.warnings++;
-    const snapshot = asObject(data?.['snapshot']);
-    if (event.event === 'session' && snapshot) {
-      state.snapshot = snapshot;
-      state.status = asString(snapshot['status']) ?? state.status;
+function applyBot(state: BotState, change: BotUpdate): void {
+  if (change.snapshot !== undefined) state.snapshot = change.snapshot;
+  if (change.status !== undefined) state.status = change.status;
+}
+
+function applyServer(state: ServerState, change: ServerUpdate, event: EngineEvent): void {
+  if (change.crash !== undefined) {
+    state.crashes.push({ at: event.time, ...change.crash, seq: event.seq });
+    if (state.crashes.length > SERVER_CRASHES_KEPT)
+      state.crashes.splice(0, state.crashes.length - SERVER_CRASHES_KEPT);
+    state.status = 'crashed';
+    state.statusSince = event.time;
+  } else if (change.deleted) {
+    state.deleted = true;
+    state.status = 'deleted';
+    state.statusSince = event.time;
+  } else if (change.status !== undefined && change.status !== state.status) {
+    state.status = change.status;
+    state.statusSince = event.time;
+  }
+}
+
+function applySession(state: SessionState, change: SessionUpdate, event: EngineEvent): void {
+  if (change.phase !== undefined) {
+    state.phase = change.phase;
+    state.phases.push({ phase: change.phase, at: event.time });
+  }
+  if (change.reason !== undefined) state.reason = change.reason;
+  if (change.ownerAccessKey !== undefined) state.ownerAccessKey = change.ownerAccessKey;
+  if (change.result !== undefined) state.result = change.result;
+}
+
+function applyTask(state: TaskState, change: TaskUpdate, event: EngineEvent): void {
+  if (change.current !== undefined) state.current = change.current;
+  if (change.total !== undefined) state.total = change.total;
+  if (change.message !== undefined) state.message = change.message;
+  if (change.outcome === undefined) return;
+  state.outcome = change.outcome;
+  state.finishedAt = event.time;
+  if (change.outcome === 'done' && state.total > 0) state.current = state.total;
+}
+
+function applyCommand(state: CommandState, change: CommandUpdate, event: EngineEvent): void {
+  if (change.output !== undefined) {
+    state.lines.push({ seq: event.seq, ...change.output });
+    if (state.lines.length > COMMAND_LINES_KEPT) {
+      const drop = state.lines.length - COMMAND_LINES_KEPT;
+      state.lines.splice(0, drop);
+      state.linesDropped += drop;
     }
   }
-
-  private updateServer(state: ServerState, event: EngineEvent, data: JsonObject | null): void {
-    const inner = asObject(data?.['Data']);
-    const payload = inner?.['payload'];
-    switch (event.event) {
-      case 'status': {
-        const status = asString(payload);
-        if (status !== null && status !== state.status) {
-          state.status = status;
-          state.statusSince = event.time;
-        }
-        break;
-      }
-      case 'crash': {
-        const crash = asObject(payload);
-        state.crashes.push({
-          at: event.time,
-          reason: asString(crash?.['reason']),
-          exitCode: asNumber(crash?.['exit_code']),
-          seq: event.seq,
-        });
-        if (state.crashes.length > SERVER_CRASHES_KEPT)
-          state.crashes.splice(0, state.crashes.length - SERVER_CRASHES_KEPT);
-        state.status = 'crashed';
-        state.statusSince = event.time;
-        break;
-      }
-      case 'deleted':
-        state.deleted = true;
-        state.status = 'deleted';
-        state.statusSince = event.time;
-        break;
-    }
+  if (change.complete !== undefined) {
+    state.exitCode = change.complete.exitCode;
+    state.durationMs = change.complete.durationMs;
+    state.status = change.complete.exitCode === 0 ? 'completed' : 'failed';
   }
-
-  private updateSession(state: SessionState, event: EngineEvent, data: JsonObject | null): void {
-    const phase = SESSION_PHASES[event.event];
-    if (phase) {
-      state.phase = phase;
-      state.phases.push({ phase, at: event.time });
-    }
-    const reason = asString(data?.['reason']);
-    if (reason) state.reason = reason;
-    const owner = asString(data?.['ownerAccessKey']);
-    if (owner) state.ownerAccessKey = owner;
-    const result = asString(data?.['result']);
-    if (result) state.result = result;
-  }
-
-  private updateTask(state: TaskState, event: EngineEvent, data: JsonObject | null): void {
-    const current = asNumber(data?.['current_progress']);
-    const total = asNumber(data?.['total_progress']);
-    if (current !== null) state.current = current;
-    if (total !== null) state.total = total;
-    const message = asString(data?.['message']);
-    if (message) state.message = message;
-    switch (event.event) {
-      case 'task_done':
-        state.outcome = 'done';
-        state.finishedAt = event.time;
-        if (state.total > 0) state.current = state.total;
-        break;
-      case 'task_failed':
-      case 'tak_failed':
-      case 'task_fail':
-        state.outcome = 'failed';
-        state.finishedAt = event.time;
-        break;
-      case 'task_cancelled':
-      case 'task_cancel':
-        state.outcome = 'cancelled';
-        state.finishedAt = event.time;
-        break;
-    }
-  }
-
-  private updateCommand(state: CommandState, event: EngineEvent, data: JsonObject | null): void {
-    switch (event.event) {
-      case 'output': {
-        const line = asString(data?.['line']) ?? (typeof event.data === 'string' ? event.data : '');
-        const stream = asString(data?.['stream']) === 'stderr' ? 'stderr' : 'stdout';
-        state.lines.push({ seq: event.seq, stream, line });
-        if (state.lines.length > COMMAND_LINES_KEPT) {
-          const drop = state.lines.length - COMMAND_LINES_KEPT;
-          state.lines.splice(0, drop);
-          state.linesDropped += drop;
-        }
-        break;
-      }
-      case 'complete': {
-        const exitCode = asNumber(data?.['exit_code']);
-        state.exitCode = exitCode;
-        state.durationMs = asNumber(data?.['duration_ms']);
-        state.status = exitCode === 0 ? 'completed' : 'failed';
-        break;
-      }
-      case 'error':
-        state.errorMessage = asString(data?.['message']) ?? event.message;
-        break;
-    }
-  }
+  if (change.errorMessage !== undefined) state.errorMessage = change.errorMessage;
 }

@@ -1,6 +1,6 @@
 /**
  * Reconnect delays: exponential backoff with full jitter on top of the server's floor.
- * DESIGN.md: "A reconnect never comes sooner than the server's retry: or Retry-After;
+ * docs/architecture.md: "A reconnect never comes sooner than the server's retry: or Retry-After;
  * jitter only lengthens the wait."
  */
 

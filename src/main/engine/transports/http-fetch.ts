@@ -35,7 +35,7 @@ export type FetchResult = { response: Response; url: URL } | { outcome: AttemptO
  * A header value as bytes fetch will send unchanged. fetch only takes ByteStrings and
  * writes each code unit as one byte (Latin-1), so a value such as an event id `é` or `中`
  * is turned into the Latin-1 spelling of its UTF-8 bytes: the server then receives the
- * UTF-8 bytes (DESIGN.md: "Last-Event-ID is sent as the UTF-8 bytes of the id").
+ * UTF-8 bytes (docs/architecture.md: "Last-Event-ID is sent as the UTF-8 bytes of the id").
  * Plain ASCII, the common case, is returned as is.
  */
 export function utf8HeaderValue(value: string): string {

@@ -41,7 +41,7 @@ export function describeStatus(status: number, statusText: string): string {
  * first; then 204 → ended (`no_content`); 401/403 → failed (`credentials_rejected`);
  * 429 and 5xx → retry, honouring Retry-After; 404 → failed (`not_found`); anything
  * else → failed (`http_error`). [spec] EventSource fails the connection for any status
- * but 200; DESIGN.md keeps 429/5xx retryable because hubs restart and rate-limit.
+ * but 200; docs/architecture.md keeps 429/5xx retryable because hubs restart and rate-limit.
  */
 export function outcomeForStatus(
   status: number,

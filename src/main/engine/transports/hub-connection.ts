@@ -326,7 +326,7 @@ export class HubConnection {
       const healthy =
         this.attemptOpened && (this.newFrames > 0 || performance.now() - this.openedAt >= healthyAfterMs);
       if (healthy) this.backoff.reset();
-      // DESIGN.md: never sooner than the server's retry: or Retry-After; jitter only adds.
+      // docs/architecture.md: never sooner than the server's retry: or Retry-After; jitter only adds.
       const delay = this.backoff.next(Math.max(this.serverRetryMs, outcome.retryAfterMs ?? 0));
       this.counters.reconnects += 1;
       attempt += 1;

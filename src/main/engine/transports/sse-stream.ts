@@ -1,7 +1,7 @@
 /**
  * One Server-Sent Events attempt over Node's fetch and eventsource-parser, following the
  * WHATWG EventSource processing model (https://html.spec.whatwg.org/multipage/server-sent-events.html)
- * where a non-browser client can, with custom headers and the DESIGN.md status rules.
+ * where a non-browser client can, with custom headers and the status rules of docs/architecture.md.
  */
 import { createParser } from 'eventsource-parser';
 import type { ParseError } from 'eventsource-parser';

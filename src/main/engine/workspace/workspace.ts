@@ -22,6 +22,7 @@ import { ApiCallError, DEFAULT_UI_SETTINGS } from '../../../shared/api';
 import type { Alert } from '../../../shared/alerts';
 import type { EntityState } from '../../../shared/entities';
 import { formatConfigIssues, validateConfig } from '../../../shared/config-validation';
+import { exportFormat } from '../../../shared/export-formats';
 import type { AuthConfig, AuthWith, HubConfig, SecretValue } from '../../../shared/hub-config';
 import { mapAuthSecret, secretFieldOf, secretOf } from '../../../shared/hub-config';
 import { effectiveTransport } from '../../../shared/hub-config';
@@ -530,7 +531,7 @@ export class Workspace {
 
   /** Starts an export in the background; progress is pushed. */
   async startExport(request: ExportRequest): Promise<ExportProgress> {
-    const extension = request.format === 'ndjson' ? 'ndjson' : request.format === 'csv' ? 'csv' : 'log';
+    const [extension] = exportFormat(request.format).extensions;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     const exportId = `x${this.nextExport++}`;
     const path = await this.host.chooseExportPath(request, `hubwatch-${stamp}.${extension}`);

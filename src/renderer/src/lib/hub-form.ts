@@ -10,6 +10,12 @@ import type { AuthView, HubConfigView, HubSaveRequest, SecretView } from '../../
 import { validateConfig } from '../../../shared/config-validation';
 import type { AuthPlainFields, DialectId, HubConfig, SecretValue } from '../../../shared/hub-config';
 import { authOf, SECRET_FIELDS, secretFieldOf, secretOf } from '../../../shared/hub-config';
+import {
+  DIALECT_CATALOG,
+  DIALECT_IDS,
+  dialectEntry,
+  WEBSOCKET_DIALECTS,
+} from '../../../shared/dialect-catalog';
 
 export { SECRET_FIELDS, secretFieldOf };
 
@@ -71,39 +77,11 @@ export interface HubDraft {
 }
 
 /** Dialects in the order the form offers them, with a line each on what they are. */
-export const DIALECT_CHOICES: readonly { id: DialectId; label: string; hint: string }[] = [
-  { id: 'bot-hub', label: 'Bot hub', hint: 'game-bot logger: SSE GET /events, bearer or ?token=' },
-  {
-    id: 'protocube',
-    label: 'Protocube',
-    hint: 'server event bus: SSE /api/events or WebSocket /api/events/ws, bearer',
-  },
-  { id: 'evoclaw', label: 'EvoClaw', hint: 'agent platform: SSE /api/logs/stream with a polling fallback' },
-  {
-    id: 'rdev',
-    label: 'rdev',
-    hint: 'remote shell: runs a command (or follows a stream) and streams its output',
-  },
-  {
-    id: 'backendai',
-    label: 'Backend.AI',
-    hint: 'compute sessions and background tasks, HMAC-signed keypair',
-  },
-  { id: 'generic', label: 'Generic', hint: 'any SSE or WebSocket JSON stream, with a field map' },
-];
+export const DIALECT_CHOICES: readonly { id: DialectId; label: string; hint: string }[] = DIALECT_IDS.map(
+  (id) => ({ id, label: DIALECT_CATALOG[id].label, hint: DIALECT_CATALOG[id].hint }),
+);
 
-/** The auth each dialect usually uses, for new hubs. */
-const DEFAULT_AUTH: Record<DialectId, AuthType> = {
-  'bot-hub': 'bearer',
-  protocube: 'bearer',
-  evoclaw: 'none',
-  rdev: 'header',
-  backendai: 'backendai',
-  generic: 'none',
-};
-
-/** Dialects that can use a WebSocket. */
-export const WEBSOCKET_DIALECTS: readonly DialectId[] = ['protocube', 'generic'];
+export { WEBSOCKET_DIALECTS };
 
 /** A blank draft for a new hub of `dialect`. */
 export function newHubDraft(dialect: DialectId = 'bot-hub'): HubDraft {
@@ -127,8 +105,8 @@ export function newHubDraft(dialect: DialectId = 'bot-hub'): HubDraft {
     pollUrl: '',
     pollIntervalSec: '',
     fields: { time: '', level: '', message: '', source: '', event: '', entity: '', entityType: '' },
-    authType: DEFAULT_AUTH[dialect],
-    authName: dialect === 'rdev' ? 'X-API-Key' : '',
+    authType: dialectEntry(dialect).defaultAuth.type,
+    authName: dialectEntry(dialect).defaultAuth.name ?? '',
     authParam: 'token',
     accessKey: '',
     apiVersion: '',
@@ -145,7 +123,8 @@ export function newHubDraft(dialect: DialectId = 'bot-hub'): HubDraft {
 export function withDialect(draft: HubDraft, dialect: DialectId): HubDraft {
   if (draft.dialect === dialect) return draft;
   const fresh = newHubDraft(dialect);
-  const keepAuth = draft.originalAuthType !== null || draft.authType !== DEFAULT_AUTH[draft.dialect];
+  const keepAuth =
+    draft.originalAuthType !== null || draft.authType !== dialectEntry(draft.dialect).defaultAuth.type;
   return {
     ...draft,
     dialect,

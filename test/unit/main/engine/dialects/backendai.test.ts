@@ -5,6 +5,7 @@ import {
   backendAiDialect,
   backgroundTaskIdOf,
   createBackendAiMapper,
+  readBackendAiEntity,
 } from '../../../../../src/main/engine/dialects/backendai';
 import type { HubConfig } from '../../../../../src/shared/hub-config';
 import { BACKENDAI_SEED, RECEIVED_AT, context, frame } from './frame-fixtures';
@@ -188,5 +189,27 @@ describe('backendai dialect: plan', () => {
     expect(firstRequest.headers['Date']).toBe('2026-05-08T23:59:59.500Z');
     expect(secondRequest.headers['Date']).toBe('2026-05-09T00:00:01.500Z');
     expect(secondRequest.headers['Authorization']).not.toBe(firstRequest.headers['Authorization']);
+  });
+
+  it.each(['task_failed', 'tak_failed', 'task_fail'])('reads %s as the end of a failed task', (event) => {
+    expect(
+      readBackendAiEntity({
+        event,
+        entity: { type: 'task', id: TASK },
+        data: { task_id: TASK, message: 'boom' },
+        message: null,
+      }),
+    ).toEqual({ type: 'task', message: 'boom', outcome: 'failed' });
+  });
+
+  it('reads a session event as the phase it starts, with its reason and owner', () => {
+    expect(
+      readBackendAiEntity({
+        event: 'session_pulling',
+        entity: { type: 'session', id: 's1' },
+        data: { sessionId: 's1', reason: '', ownerAccessKey: 'AKIA' },
+        message: null,
+      }),
+    ).toEqual({ type: 'session', phase: 'pulling', ownerAccessKey: 'AKIA' });
   });
 });

@@ -95,4 +95,20 @@ describe('generic dialect', () => {
     );
     expect(ws.plan.transport).toBe('websocket');
   });
+
+  it('reads the payload of a mapped entity the way the dialect of that entity type does', () => {
+    const read = genericDialect.entityUpdate!;
+    expect(
+      read({
+        event: 'task_done',
+        entity: { type: 'task', id: 't1' },
+        data: { current_progress: 3, total_progress: 4, message: 'ok' },
+        message: null,
+      }),
+    ).toEqual({ type: 'task', current: 3, total: 4, message: 'ok', outcome: 'done' });
+    expect(
+      read({ event: 'output', entity: { type: 'command', id: 'c1' }, data: { line: 'hi' }, message: null }),
+    ).toEqual({ type: 'command', output: { stream: 'stdout', line: 'hi' } });
+    expect(read({ event: 'output', entity: null, data: { line: 'hi' }, message: null })).toBeNull();
+  });
 });

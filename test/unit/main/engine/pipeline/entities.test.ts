@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EntityTracker } from '../../../../../src/main/engine/pipeline/entities';
+import { getDialect } from '../../../../../src/main/engine/dialects';
+import type { EngineEvent } from '../../../../../src/main/engine/event-record';
+import { EntityTracker, MAX_ENTITIES_PER_KIND } from '../../../../../src/main/engine/pipeline/entities';
+import type { DialectId } from '../../../../../src/shared/hub-config';
 import type {
   CommandState,
   ServerState,
@@ -9,9 +12,23 @@ import type {
 } from '../../../../../src/shared/entities';
 import { makeRecord } from '../../../../support/records';
 
+/** The dialect of each hub these tests feed. */
+const DIALECT_OF_HUB: Readonly<Record<string, DialectId>> = {
+  bots: 'bot-hub',
+  cube: 'protocube',
+  bai: 'backendai',
+  build: 'rdev',
+};
+
+/** Reads a record's entity payload as the engine does: with its hub's dialect. */
+function readByDialect(event: EngineEvent) {
+  const dialect = DIALECT_OF_HUB[event.hub];
+  return dialect === undefined ? null : (getDialect(dialect).entityUpdate?.(event) ?? null);
+}
+
 describe('the entity tracker', () => {
   it('keeps a bot’s latest snapshot and status', () => {
-    const tracker = new EntityTracker();
+    const tracker = new EntityTracker(undefined, MAX_ENTITIES_PER_KIND, readByDialect);
     tracker.update(
       makeRecord({
         hub: 'bots',
@@ -48,7 +65,7 @@ describe('the entity tracker', () => {
   });
 
   it('follows a server’s status and keeps its crash history', () => {
-    const tracker = new EntityTracker();
+    const tracker = new EntityTracker(undefined, MAX_ENTITIES_PER_KIND, readByDialect);
     const server = { type: 'server' as const, id: 'srv_01' };
     tracker.update(
       makeRecord({
@@ -91,7 +108,7 @@ describe('the entity tracker', () => {
   });
 
   it('records a session’s phases with their times and its result', () => {
-    const tracker = new EntityTracker();
+    const tracker = new EntityTracker(undefined, MAX_ENTITIES_PER_KIND, readByDialect);
     const session = { type: 'session' as const, id: 'mysession-01' };
     const phases = [
       'session_preparing',
@@ -130,7 +147,7 @@ describe('the entity tracker', () => {
   });
 
   it('tracks task progress and understands the tak_failed typo', () => {
-    const tracker = new EntityTracker();
+    const tracker = new EntityTracker(undefined, MAX_ENTITIES_PER_KIND, readByDialect);
     const task = { type: 'task' as const, id: 't1' };
     tracker.update(
       makeRecord({
@@ -162,7 +179,11 @@ describe('the entity tracker', () => {
   });
 
   it('collects a command’s output, exit code and duration, naming the command Hubwatch started', () => {
-    const tracker = new EntityTracker((hub) => (hub === 'build' ? 'npm test' : null));
+    const tracker = new EntityTracker(
+      (hub) => (hub === 'build' ? 'npm test' : null),
+      MAX_ENTITIES_PER_KIND,
+      readByDialect,
+    );
     const command = { type: 'command' as const, id: 'cmd-1' };
     tracker.update(
       makeRecord({
@@ -200,7 +221,7 @@ describe('the entity tracker', () => {
   });
 
   it('hands out each change once, batched', () => {
-    const tracker = new EntityTracker();
+    const tracker = new EntityTracker(undefined, MAX_ENTITIES_PER_KIND, readByDialect);
     for (let i = 0; i < 100; i++)
       tracker.update(makeRecord({ seq: i + 1, entity: { type: 'bot', id: `bot-${i % 3}` } }));
     const first = tracker.takeChanges();
@@ -212,7 +233,7 @@ describe('the entity tracker', () => {
   });
 
   it('keeps at most a bounded number of entities per hub and type, dropping the least recently active', () => {
-    const tracker = new EntityTracker(() => null, 3);
+    const tracker = new EntityTracker(() => null, 3, readByDialect);
     for (let i = 1; i <= 5; i++) {
       tracker.update(
         makeRecord({
@@ -236,5 +257,41 @@ describe('the entity tracker', () => {
     expect(tracker.list({ type: 'session' }).map((state) => state.id)).toEqual(['s3', 's4', 's5']);
     expect(tracker.list({ type: 'server' })).toHaveLength(1);
     expect(tracker.takeChanges().removed).toHaveLength(2);
+  });
+
+  it('applies what the dialect read from a payload and reads none itself', () => {
+    const crash = makeRecord({
+      hub: 'cube',
+      event: 'crash',
+      entity: { type: 'server', id: 'srv_01' },
+      time: 5000,
+      data: { Topic: 'crash', Data: { server_id: 'srv_01', payload: { reason: 'oom', exit_code: 137 } } },
+    });
+    const blind = new EntityTracker();
+    blind.update(crash);
+    const unread = blind.get('cube', 'server', 'srv_01') as ServerState;
+    expect(unread.events).toBe(1);
+    expect(unread.crashes).toEqual([]);
+    expect(unread.status).toBeNull();
+
+    const told = new EntityTracker(undefined, MAX_ENTITIES_PER_KIND, () => ({
+      type: 'server',
+      crash: { reason: 'told', exitCode: 1 },
+    }));
+    told.update(crash);
+    const server = told.get('cube', 'server', 'srv_01') as ServerState;
+    expect(server.crashes).toEqual([{ at: 5000, reason: 'told', exitCode: 1, seq: 1 }]);
+    expect(server.status).toBe('crashed');
+  });
+
+  it('ignores an update that names another entity type than the event’s entity', () => {
+    const tracker = new EntityTracker(undefined, MAX_ENTITIES_PER_KIND, () => ({
+      type: 'task',
+      outcome: 'failed',
+    }));
+    tracker.update(makeRecord({ hub: 'cube', event: 'status', entity: { type: 'server', id: 'srv_01' } }));
+    const server = tracker.get('cube', 'server', 'srv_01') as ServerState;
+    expect(server.status).toBeNull();
+    expect(server.events).toBe(1);
   });
 });
