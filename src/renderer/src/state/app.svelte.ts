@@ -154,17 +154,15 @@ export class AppState {
 
   async #load(): Promise<void> {
     try {
-      const [info, hubs, entities, alerts, filters, history] = await Promise.all([
+      const [info, hubs, entities, alerts, filters] = await Promise.all([
         this.backend.call('app.info', null),
         this.backend.call('hubs.list', null),
         this.backend.call('entities.list', null),
         this.backend.call('alerts.list', null),
         this.backend.call('filters.list', null),
-        this.backend.call('history.status', null),
         this.settings.load(),
       ]);
       this.info = info;
-      this.history = history;
       this.hubs.set(hubs);
       this.entities.replaceAll(entities);
       this.alerts.replaceAll(alerts);
@@ -172,6 +170,12 @@ export class AppState {
       this.loadError = null;
     } catch (error) {
       this.loadError = errorMessage(error);
+    }
+    // Not part of loading: the app works without knowing the history's state (it is pushed too).
+    try {
+      this.history = await this.backend.call('history.status', null);
+    } catch {
+      this.history = null;
     }
   }
 
