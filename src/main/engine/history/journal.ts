@@ -130,6 +130,11 @@ interface OpenJournal {
   last: number;
   rows: number;
   bytes: number;
+  /**
+   * A failed write may have left part of its text in this file (lines that are also still
+   * waiting to be written): the size to cut it back to before it is appended to or closed.
+   */
+  tornAt: number | null;
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -139,8 +144,6 @@ export class JournalWriter {
   /** Formatted lines not written yet (kept while writing fails). */
   private unwritten: string[] = [];
   private file: OpenJournal | null = null;
-  /** A failed write may have left part of its text: the size to cut the file back to first. */
-  private cutBackTo: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   private failing: string | null = null;
@@ -249,19 +252,15 @@ export class JournalWriter {
     if (this.failing !== null && this.now() - this.lastFailureAt < this.retryMs) return;
     try {
       const file = await this.openFile(arrivalOf(this.unwritten[0]!));
-      if (this.cutBackTo !== null) {
-        // Never append after a torn write: the file must end with a whole line first.
-        await file.handle.truncate(this.cutBackTo);
-        file.bytes = this.cutBackTo;
-        this.cutBackTo = null;
-      }
+      // Never append after a torn write: the file must end with a whole line first.
+      await this.cutBack(file);
       const lines = this.unwritten;
       const bytes = Buffer.from(lines.join(''));
       const before = file.bytes;
       try {
         await file.handle.write(bytes);
       } catch (error) {
-        this.cutBackTo = before;
+        file.tornAt = before;
         throw error;
       }
       file.bytes += bytes.length;
@@ -321,7 +320,16 @@ export class JournalWriter {
     const name = journalFileName(arrival);
     const handle = await (this.options.openFile ?? open)(join(this.options.dir, name), 'a', 0o600);
     const { size } = await handle.stat();
-    this.file = { name, handle, openedAt: this.now(), first: arrival, last: arrival, rows: 0, bytes: size };
+    this.file = {
+      name,
+      handle,
+      openedAt: this.now(),
+      first: arrival,
+      last: arrival,
+      rows: 0,
+      bytes: size,
+      tornAt: null,
+    };
     this.options.listener.opened(name);
     return this.file;
   }
@@ -332,9 +340,29 @@ export class JournalWriter {
     if (file.rows >= this.rotateRows || this.now() - file.openedAt >= this.rotateMs) await this.rotate();
   }
 
+  /** Cuts a file back to its last whole line written (a no-op unless a write tore). */
+  private async cutBack(file: OpenJournal): Promise<void> {
+    if (file.tornAt === null) return;
+    await file.handle.truncate(file.tornAt);
+    file.bytes = file.tornAt;
+    file.tornAt = null;
+  }
+
   private async rotate(): Promise<void> {
     const file = this.file;
     if (!file) return;
+    try {
+      // A closed journal is sealed as it is: the lines of a torn write, still waiting to be
+      // written (to the next journal), must not be sealed from this one as well.
+      await this.cutBack(file);
+    } catch (error) {
+      if (!this.closed) {
+        // Kept open: the next write cuts it back, or fails and retries.
+        this.fail(error);
+        return;
+      }
+      // Closing for good: what waits is not written anyway; the next start keeps the whole lines.
+    }
     this.file = null;
     try {
       await file.handle.close();
