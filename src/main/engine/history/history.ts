@@ -185,9 +185,12 @@ export class HistoryReader extends HistoryBase {
   }
 
   protected async snapshot(): Promise<HistorySnapshot> {
+    // Journals before the manifest: a journal sealed in between is then either skipped as
+    // sealed or gone when read (the query retries) — never missing from both lists.
+    const present = await listJournals(this.paths);
     const manifest = (await readManifest(this.paths)) ?? EMPTY_MANIFEST;
     const sealed = new Set(manifest.sealedJournals);
-    const journals = (await listJournals(this.paths))
+    const journals = present
       .filter((name) => !sealed.has(name))
       .map((name) => this.paths.journal(name))
       .filter((path) => !this.skipped.has(path));
@@ -562,6 +565,9 @@ export class History extends HistoryBase {
       segments: [...this.manifest.segments, info].sort((a, b) => a.firstArrival - b.firstArrival),
       sealedJournals: [...this.manifest.sealedJournals, name],
     };
+    // In the same step as the segment is listed: a query snapshot taken while the manifest
+    // is written must not read these records from both the segment and the journal.
+    this.journals.delete(name);
     await writeManifest(this.paths, this.manifest);
     this.journalRows = Math.max(0, this.journalRows - (closed?.rows ?? rows));
     await this.dropJournal(name);
