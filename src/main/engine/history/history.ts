@@ -588,10 +588,18 @@ export class History extends HistoryBase {
 
   /** Retention first (it frees space), then one merge of small segments. */
   private async maintain(): Promise<void> {
+    // Measured now: journals sealed since the last count are segments already, and counting
+    // them again would make retention drop stored segments to make room for nothing.
+    await this.measureJournals();
     await this.applyRetention();
     await this.compactOnce();
-    this.journalBytes = 0;
-    for (const name of this.journals) this.journalBytes += await sizeOf(this.paths.journal(name));
+    await this.measureJournals();
+  }
+
+  private async measureJournals(): Promise<void> {
+    let bytes = 0;
+    for (const name of [...this.journals]) bytes += await sizeOf(this.paths.journal(name));
+    this.journalBytes = bytes;
   }
 
   private async applyRetention(): Promise<void> {
