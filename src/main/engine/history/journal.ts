@@ -197,13 +197,20 @@ export class JournalWriter {
     await this.flush();
     this.closed = true;
     this.clearTimer();
+    await this.settled();
     await this.rotate();
   }
 
   /** Closes the open journal now (e.g. so a query or an export sees a sealed history). */
   async rotateNow(): Promise<void> {
     await this.flush();
+    await this.settled();
     await this.rotate();
+  }
+
+  /** Waits out a write another caller started meanwhile (a file is never closed under a write). */
+  private async settled(): Promise<void> {
+    while (this.writing !== null) await this.writing;
   }
 
   private clearTimer(): void {
@@ -351,19 +358,21 @@ export class JournalWriter {
   private async rotate(): Promise<void> {
     const file = this.file;
     if (!file) return;
+    // Taken at once: two rotations at a time must not both close (and report) one file.
+    this.file = null;
     try {
       // A closed journal is sealed as it is: the lines of a torn write, still waiting to be
       // written (to the next journal), must not be sealed from this one as well.
       await this.cutBack(file);
     } catch (error) {
-      if (!this.closed) {
+      if (!this.closed && this.file === null) {
         // Kept open: the next write cuts it back, or fails and retries.
+        this.file = file;
         this.fail(error);
         return;
       }
       // Closing for good: what waits is not written anyway; the next start keeps the whole lines.
     }
-    this.file = null;
     try {
       await file.handle.close();
     } catch {
