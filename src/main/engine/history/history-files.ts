@@ -13,7 +13,7 @@
  * atomically, so a reader sees a consistent set of files; a file it lists may be gone by
  * the time it is read (compaction, retention) — readers then take a fresh manifest.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -98,17 +98,29 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The folders whose lock this process holds. A LOCK naming this process's pid is ours only
+ * when listed here; otherwise it was left by an earlier process that had the same pid (a
+ * container's app often runs as pid 1 every time) and is stale.
+ */
+const heldLocks = new Set<string>();
+
 /** Takes the folder's write lock (a stale one, of a process that is gone, is taken over). */
 export function acquireLock(paths: HistoryPaths): () => void {
+  const key = realpathSync(paths.root);
+  // A second writer in this process (two workspaces on one folder) is refused like any other.
+  if (heldLocks.has(key)) throw new HistoryLockedError(paths.root, process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(paths.lock, 'wx', 0o600);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
+      heldLocks.add(key);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldLocks.delete(key);
         try {
           // Only our own lock: a takeover after a crash must not be undone.
           if (readFileSync(paths.lock, 'utf8').trim() === String(process.pid))
