@@ -21,7 +21,7 @@ afterEach(() => folder.remove());
 const segmentFiles = () => readdirSync(join(dir, 'segments')).filter((name) => name.endsWith('.parquet'));
 
 describe('a history read while it is written', () => {
-  it('gives a reader in another process every flushed record once and in order, across seals and merges', async () => {
+  it('gives a reader in another process, and the writer itself, every flushed record once and in order, across seals and merges', async () => {
     const notices: string[] = [];
     const history = await History.open({
       dir,
@@ -54,6 +54,10 @@ describe('a history read while it is written', () => {
         expect(count).toBeGreaterThanOrEqual(
           appended.slice(0, mustSee).filter((k) => k.startsWith('b:')).length,
         );
+        // The writer's own queries, over its snapshot in memory, hold to the same.
+        const own = keys(await allRecords(history));
+        expect(own.length).toBeGreaterThanOrEqual(mustSee);
+        expect(own).toEqual(appended.slice(0, own.length));
         reads++;
       }
     })();
