@@ -14,7 +14,7 @@
  * the time it is read (compaction, retention) — readers then take a fresh manifest.
  */
 import { closeSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One hub's records in a segment. */
@@ -207,12 +207,24 @@ export async function listSegmentFiles(paths: HistoryPaths): Promise<string[]> {
   }
 }
 
-/** Moves a file that cannot be read into `corrupt-<time>/`; returns where it went. */
-export async function moveAside(paths: HistoryPaths, file: string, now: number): Promise<string> {
+/** Where a file set aside at `now` goes: `corrupt-<time>/<name>` (the folder is created). */
+async function asideTarget(paths: HistoryPaths, file: string, now: number): Promise<string> {
   const dir = join(paths.root, `corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const target = join(dir, file.split('/').pop()!);
+  return join(dir, file.split('/').pop()!);
+}
+
+/** Moves a file that cannot be read into `corrupt-<time>/`; returns where it went. */
+export async function moveAside(paths: HistoryPaths, file: string, now: number): Promise<string> {
+  const target = await asideTarget(paths, file, now);
   await rename(file, target);
+  return target;
+}
+
+/** Copies a file that could be read only in part into `corrupt-<time>/`; returns where the copy is. */
+export async function copyAside(paths: HistoryPaths, file: string, now: number): Promise<string> {
+  const target = await asideTarget(paths, file, now);
+  await copyFile(file, target);
   return target;
 }
 

@@ -11,7 +11,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { cpus, totalmem } from 'node:os';
-import { copyFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryStatus } from '../../../shared/api';
 import type { FilterSpec } from '../../../shared/filter';
@@ -21,6 +21,7 @@ import {
   EMPTY_MANIFEST,
   HistoryPaths,
   acquireLock,
+  copyAside,
   ensureFolders,
   listJournals,
   listSegmentFiles,
@@ -543,11 +544,10 @@ export class History extends HistoryBase {
     const last = typeof row[3] === 'number' ? row[3] : null;
     if (lines > rows) {
       // Lines that do not parse: keep the journal aside for the operator; the rest is sealed.
-      await mkdir(join(this.paths.root, 'corrupt'), { recursive: true, mode: 0o700 });
-      await copyFile(source, join(this.paths.root, 'corrupt', name));
+      const copy = await copyAside(this.paths, source, this.now());
       this.options.onNotice?.(
         'warn',
-        `history: ${lines - rows} unreadable lines in ${name} were skipped; the file is kept in ${join(this.paths.root, 'corrupt')}`,
+        `history: ${lines - rows} unreadable lines in ${name} were skipped; the file is kept as ${copy}`,
       );
     }
     if (rows === 0 || first === null || last === null) {
