@@ -66,7 +66,7 @@ function seqRange(from: number, to: number): string[] {
 function movedAside(): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const name of readdirSync(dir))
-    if (name.startsWith('corrupt')) out[name] = readdirSync(join(dir, name)).sort();
+    if (name.startsWith('corrupt-')) out[name] = readdirSync(join(dir, name)).sort();
   return out;
 }
 
