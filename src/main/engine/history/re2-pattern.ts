@@ -9,7 +9,8 @@
  * (`* + ? {n} {n,} {n,m}`, m ≤ 1000), `^ $` without the `m` flag, `\b \B`, the usual
  * escapes, and the flags `i`, `s`, `g`, `y` (the last two do not change what `test` finds
  * in a fresh pattern). Not covered (fall back): look-around, back-references, the `m`, `u`
- * and `v` flags, and `i` over a range that is not plain ASCII letters or digits.
+ * and `v` flags, an astral character with a quantifier, and `i` over a range that is not
+ * plain ASCII letters or digits.
  */
 
 /** Not translatable: the caller tests in JavaScript instead. */
@@ -134,6 +135,14 @@ class Translator {
     return q;
   }
 
+  /** Whether a quantifier starts here (a `{` that is not one is a literal). */
+  private startsQuantifier(): boolean {
+    const ch = this.peek();
+    return (
+      ch === '*' || ch === '+' || ch === '?' || (ch === '{' && /^\{\d+(,\d*)?\}/.test(this.src.slice(this.i)))
+    );
+  }
+
   /** One atom; null for an assertion that takes no quantifier. */
   private atom(): string | null {
     const ch = this.src[this.i]!;
@@ -163,6 +172,9 @@ class Translator {
       default: {
         const code = this.src.codePointAt(this.i)!;
         this.i += code > 0xffff ? 2 : 1;
+        // JavaScript (without `u`) repeats only the low surrogate of an astral character, a
+        // half RE2 cannot name: `😀*` needs the high one once. RE2 would repeat the whole.
+        if (code > 0xffff && this.startsQuantifier()) throw new Untranslatable('quantified astral character');
         return this.literal(code);
       }
     }
