@@ -7,10 +7,11 @@
  * Covered: literals, `.`, classes (ranges, negation, `\d \w \s` and their negations),
  * groups (capturing, non-capturing, named), alternation, greedy and lazy quantifiers
  * (`* + ? {n} {n,} {n,m}`, m ≤ 1000), `^ $` without the `m` flag, `\b \B`, the usual
- * escapes, and the flags `i`, `s`, `g`, `y` (the last two do not change what `test` finds
- * in a fresh pattern). Not covered (fall back): look-around, back-references, the `m`, `u`
- * and `v` flags, an astral character with a quantifier, and `i` over a range that is not
- * plain ASCII letters or digits.
+ * escapes, and the flags `i`, `s` and `g` (which does not change what `test` finds in a
+ * fresh pattern). Not covered (fall back): look-around, back-references, the `m`, `u`, `v`
+ * and `y` (a match only at the start) flags, an astral character with a quantifier, and `i`
+ * over a range that is not plain ASCII letters or digits. Filters drop `g` and `y` first
+ * (filter-expression.ts `statelessFlags`).
  */
 
 /** Not translatable: the caller tests in JavaScript instead. */
@@ -379,7 +380,7 @@ export interface Re2Translation {
  * this translator cannot promise either.
  */
 export function re2Pattern(source: string, flags: string): Re2Translation | null {
-  if (/[muv]/.test(flags)) return null;
+  if (/[muvy]/.test(flags)) return null;
   try {
     // Refuse what JavaScript itself refuses.
     new RegExp(source, flags);
