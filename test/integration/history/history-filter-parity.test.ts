@@ -409,4 +409,85 @@ describe('filters over the history and over the ring', () => {
       { numRuns: 120, seed: 7 },
     );
   }, 120_000);
+
+  it('match the same events for generated regular expressions, with every flag', async () => {
+    const TOKENS = [
+      'a',
+      'b',
+      'o',
+      't',
+      'S',
+      'ß',
+      'İ',
+      'ǅ',
+      'Ω',
+      'é',
+      '😀',
+      '☃',
+      '1',
+      '-',
+      ' ',
+      '\\n',
+      '.',
+      '*',
+      '+',
+      '?',
+      '*?',
+      '|',
+      '(',
+      ')',
+      '(?:',
+      '(?=',
+      '(?!',
+      '(?<=',
+      '(?<!',
+      '[',
+      ']',
+      '[^',
+      '^',
+      '$',
+      '\\d',
+      '\\D',
+      '\\w',
+      '\\W',
+      '\\s',
+      '\\S',
+      '\\b',
+      '\\B',
+      '{2}',
+      '{1,3}',
+      '{0,}',
+      '\\p{L}',
+      '\\P{Lu}',
+      '\\u00e9',
+      '\\x41',
+      '\\.',
+      '\\1',
+      '[a-z]',
+      '[A-Z]',
+      '[Ω-ω]',
+      '\\k<n>',
+      '(?<n>',
+    ];
+    const regex = fc
+      .tuple(
+        fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 7 }).map((parts) => parts.join('')),
+        fc.constantFrom('', 'i', 'u', 'iu', 's', 'm', 'ms', 'is', 'g', 'y', 'v', 'iv'),
+        fc.boolean(),
+      )
+      .filter(([source, flags]) => {
+        try {
+          new RegExp(source, flags);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+    await fc.assert(
+      fc.asyncProperty(regex, async ([source, regexFlags, invert]) => {
+        await compare({ regex: source, regexFlags, invert });
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  }, 180_000);
 });
