@@ -490,4 +490,90 @@ describe('filters over the history and over the ring', () => {
       { numRuns: 300, seed: 11 },
     );
   }, 180_000);
+
+  it('match the same events for generated predicates over every field, with and, or and not', async () => {
+    const FIELDS = [
+      'hub',
+      'dialect',
+      'level',
+      'event',
+      'source',
+      'message',
+      'id',
+      'seq',
+      'time',
+      'receivedAt',
+      'entity.type',
+      'entity.id',
+      'entity',
+      'data',
+      'data.n',
+      'data.s',
+      'data.flag',
+      'data.missing',
+      'data.nested.a',
+      'data.nested.a.b[1].c',
+      'data.arr[0]',
+      'data.arr',
+      'data[1].n',
+      'data.value',
+      'data.Data.payload.exit_code',
+      'data.data.n',
+    ];
+    const LITERALS = [
+      '0',
+      '1',
+      '-3.5',
+      '7',
+      '42',
+      '1e21',
+      '12345678901234567890',
+      '"x"',
+      '"5"',
+      '"ab"',
+      '""',
+      '"É"',
+      '"true"',
+      '"info"',
+      '"bot-1"',
+      '"log"',
+      '"ünï ☃"',
+      'true',
+      'false',
+      'null',
+      '/^a/i',
+      '/\\d/',
+      '/☃/',
+      '/^$/',
+      '/É/i',
+    ];
+    const comparison = fc.oneof(
+      fc
+        .tuple(
+          fc.constantFrom(...FIELDS),
+          fc.constantFrom('==', '!=', '>', '>=', '<', '<=', '~', 'contains'),
+          fc.constantFrom(...LITERALS),
+        )
+        .map(([field, op, literal]) => `${field} ${op} ${literal}`),
+      fc.constantFrom(...FIELDS).map((field) => `${field} exists`),
+      fc.constantFrom(...FIELDS),
+    );
+    const { expression } = fc.letrec((tie) => ({
+      expression: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        comparison,
+        fc
+          .tuple(tie('expression'), fc.constantFrom(' and ', ' or '), tie('expression'))
+          .map(([a, op, b]) => `(${String(a)})${op}(${String(b)})`),
+        tie('expression').map((e) => `not (${String(e)})`),
+      ),
+    }));
+    await fc.assert(
+      fc.asyncProperty(expression, fc.boolean(), async (where, invert) => {
+        fc.pre(filterError({ where }) === null);
+        await compare({ where, invert });
+      }),
+      { numRuns: 300, seed: 23 },
+    );
+  }, 180_000);
 });

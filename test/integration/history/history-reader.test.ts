@@ -34,8 +34,8 @@ describe('a history read while it is written', () => {
     let flushed = 0;
     let arrival = 0;
     const hubs = ['a', 'b', 'c'];
-    const seqs: Record<string, number> = { a: 0, b: 0, c: 0 };
-    history.append(hubRecord('a', ++seqs.a), ++arrival, 'generic');
+    const seqs: Record<string, number> = { a: 1, b: 0, c: 0 };
+    history.append(hubRecord('a', 1), ++arrival, 'generic');
     appended.push('a:1');
     await history.flush();
     flushed = 1;
