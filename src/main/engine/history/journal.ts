@@ -251,7 +251,9 @@ export class JournalWriter {
         sliceStart = performance.now();
       }
     }
-    this.dropOverflow();
+    // The bound is for lines piling up while writing fails. While it works, each write takes
+    // everything that came during the last one (already held in memory): nothing is dropped.
+    if (this.failing !== null) this.dropOverflow();
     if (this.unwritten.length === 0) {
       await this.rotateIfDue();
       return;
