@@ -30,7 +30,7 @@ function noSpace(syscall: string): NodeJS.ErrnoException {
  * they were given, as a real full disk does. With `failOpens`, opening fails too.
  */
 function flakyDisk() {
-  const disk = { full: false, failOpens: false, failedWrites: 0 };
+  const disk = { full: false, failOpens: false, failedWrites: 0, slowMs: 0 };
   const openFile = async (path: string, flags: string, mode: number): Promise<FileHandle> => {
     if (disk.full && disk.failOpens) throw noSpace('open');
     const handle = await open(path, flags, mode);
@@ -38,6 +38,7 @@ function flakyDisk() {
       get(target, property) {
         if (property === 'write')
           return async (buffer: Buffer) => {
+            if (disk.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, disk.slowMs));
             if (disk.full) {
               disk.failedWrites++;
               await target.write(buffer.subarray(0, Math.floor(buffer.length / 2)));
@@ -204,6 +205,28 @@ describe('writing the history to a disk that fills up', () => {
     expect(new Set(lost.map((l) => l.hub))).toEqual(new Set(['a', 'b']));
     expect(engineHeard).toEqual(lost);
     expect(notices.filter((n) => n.level === 'error')).toHaveLength(1);
+    await history.close();
+  });
+
+  it('drops nothing past its memory bound while the disk works, however slowly', async () => {
+    const { disk, openFile } = flakyDisk();
+    disk.slowMs = 40;
+    const notices: Notice[] = [];
+    const lost: Lost[] = [];
+    const history = await openFlaky(openFile, notices, lost, 30);
+    const expected: string[] = [];
+    // Bursts larger than the bound arrive while each (slow) write is under way.
+    for (let seq = 1; seq <= 400; seq++) {
+      history.append(hubRecord('a', seq), seq, 'generic');
+      expected.push(`a:${seq}`);
+      if (seq % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await history.flush();
+    await history.settle();
+    expect(lost).toEqual([]);
+    expect(keys(await allRecords(history))).toEqual(expected);
+    expect(history.status().state).toBe('ok');
+    expect(notices).toEqual([]);
     await history.close();
   });
 });
