@@ -130,7 +130,8 @@ export function acquireLock(paths: HistoryPaths): () => void {
         }
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new HistoryFolderError(paths.root, 'write to', error);
       let pid = NaN;
       try {
         pid = Number(readFileSync(paths.lock, 'utf8').trim());
@@ -147,11 +148,40 @@ export function acquireLock(paths: HistoryPaths): () => void {
   throw new Error(`cannot take the history lock ${paths.lock}`);
 }
 
+/** Why a folder cannot be created or written, in the operator's words. */
+function folderProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST' || code === 'ENOTDIR') return 'a file is in the way';
+  if (code === 'EACCES' || code === 'EPERM') return 'no permission to write there';
+  if (code === 'EROFS') return 'the disk is read-only';
+  if (code === 'ENOSPC') return 'the disk is full';
+  return (error as Error).message ?? String(error);
+}
+
+/**
+ * The error for a history folder that cannot be created or written: names the folder and
+ * says why, with the system's own error as its cause.
+ */
+export class HistoryFolderError extends Error {
+  override name = 'HistoryFolderError';
+  constructor(
+    readonly dir: string,
+    action: 'create' | 'write to',
+    cause: unknown,
+  ) {
+    super(`cannot ${action} the history folder ${dir}: ${folderProblem(cause)}`, { cause });
+  }
+}
+
 /** Creates the folders of a history (owner-only: it holds what the hubs sent). */
 export async function ensureFolders(paths: HistoryPaths): Promise<void> {
-  await mkdir(paths.root, { recursive: true, mode: 0o700 });
-  await mkdir(paths.journalDir, { recursive: true, mode: 0o700 });
-  await mkdir(paths.segmentDir, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(paths.root, { recursive: true, mode: 0o700 });
+    await mkdir(paths.journalDir, { recursive: true, mode: 0o700 });
+    await mkdir(paths.segmentDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new HistoryFolderError(paths.root, 'create', error);
+  }
 }
 
 /** Whether a value looks like a manifest this version wrote. */

@@ -36,7 +36,7 @@ import { HistoryQueries, type HistoryEvent, type HistorySnapshot, type HubEnd } 
 import { SEGMENT_COPY_OPTIONS, journalRelation, segmentRelation, sqlString } from './history-schema';
 import { JournalWriter, journalPayload, type ClosedJournal } from './journal';
 
-export { HistoryLockedError } from './history-files';
+export { HistoryFolderError, HistoryLockedError } from './history-files';
 export type { Histogram, HubEnd, QueryControl } from './history-queries';
 export { HistoryEvent } from './history-queries';
 
