@@ -264,10 +264,12 @@ describe('a history folder that cannot be written', () => {
     return join(dir, 'inner');
   }
 
-  it('makes History.open fail with an error naming the folder', async () => {
+  it('makes History.open fail with an error naming the folder and saying what is wrong', async () => {
     const blocked = blockedFolder();
-    await expect(History.open({ dir: blocked, threads: 1 })).rejects.toThrow(/EEXIST|ENOTDIR|EACCES/);
-    await expect(History.open({ dir: blocked, threads: 1 })).rejects.toThrow(dir);
+    await expect(History.open({ dir: blocked, threads: 1 })).rejects.toThrow(
+      /^cannot (create|write to) the history folder .+: (a file is in the way|no permission to write there)/,
+    );
+    await expect(History.open({ dir: blocked, threads: 1 })).rejects.toThrow(blocked);
   });
 
   it('leaves the workspace in memory, with a notice and a history status that says why', async () => {
@@ -276,7 +278,7 @@ describe('a history folder that cannot be written', () => {
     try {
       const status = workspace.historyStatus();
       expect(status.enabled).toBe(false);
-      expect(status.problem).toMatch(/history is off/);
+      expect(status.problem).toMatch(/history is off: cannot (create|write to) the history folder/);
       expect(status.problem).toContain(dir);
       const notices: Notice[] = [];
       workspace.subscribe({ onNotice: (n) => notices.push(n) });
