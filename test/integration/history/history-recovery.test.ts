@@ -11,6 +11,7 @@ import {
   writeFileSync,
   mkdirSync,
   chmodSync,
+  rmSync,
   truncateSync,
   statSync,
 } from 'node:fs';
@@ -142,6 +143,20 @@ describe('a damaged history folder', () => {
     expect(again).toEqual([]);
     expect(await reopened.queries.count({})).toBe(40);
     await reopened.close();
+  });
+
+  it('says how many stored events are gone when a listed segment file was deleted, and goes on without it', async () => {
+    const segments = await threeSegments();
+    rmSync(join(dir, 'segments', segments[0]!));
+
+    const notices: Notice[] = [];
+    const history = await opener(notices)();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.message).toContain(segments[0]!);
+    expect(notices[0]!.message).toMatch(/20 stored events are gone/);
+    expect(keys(await allRecords(history))).toEqual(seqRange(21, 60));
+    await expectUsable(history, 'a', 61, 60);
+    await history.close();
   });
 
   it('moves a garbage manifest aside and rebuilds the segment list from the segment files', async () => {
