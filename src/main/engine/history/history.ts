@@ -242,6 +242,9 @@ export class History extends HistoryBase {
   /** Rows appended to journals not sealed yet, and their bytes (for the status and the size limit). */
   private journalRows = 0;
   private journalBytes = 0;
+  /** Receive times of the records appended since the journals were last empty (for the status). */
+  private journalFirstAt = Infinity;
+  private journalLastAt = -Infinity;
 
   private constructor(
     paths: HistoryPaths,
@@ -411,6 +414,10 @@ export class History extends HistoryBase {
   append(record: EngineEvent, arrival: number, dialect: string): void {
     this.writer.append(record, arrival, dialect);
     this.journalRows++;
+    if (Number.isFinite(record.receivedAt)) {
+      this.journalFirstAt = Math.min(this.journalFirstAt, record.receivedAt);
+      this.journalLastAt = Math.max(this.journalLastAt, record.receivedAt);
+    }
     // Kept current: a hub removed and added again in this run continues its seq too.
     let end = this.ends.get(record.hub);
     if (end === undefined) {
@@ -447,16 +454,17 @@ export class History extends HistoryBase {
 
   status(): HistoryStatus {
     const segments = this.manifest.segments;
-    const first = segments[0]?.firstReceivedAt ?? null;
-    const last = segments[segments.length - 1]?.lastReceivedAt ?? null;
+    // Journals hold the newest records: the first is in a segment when there is one.
+    const first = segments[0]?.firstReceivedAt ?? this.journalFirstAt;
+    const last = Math.max(segments[segments.length - 1]?.lastReceivedAt ?? -Infinity, this.journalLastAt);
     return {
       dir: this.paths.root,
       state: this.failing === null ? 'ok' : 'failing',
       message: this.failing,
       bytes: segments.reduce((sum, s) => sum + s.bytes, 0) + this.journalBytes,
       events: segments.reduce((sum, s) => sum + s.rows, 0) + this.journalRows,
-      first: first !== null && Number.isFinite(first) ? first : null,
-      last: last !== null && Number.isFinite(last) ? last : null,
+      first: Number.isFinite(first) ? first : null,
+      last: Number.isFinite(last) ? last : null,
       maxAgeMs: this.maxAgeMs,
       maxBytes: this.maxBytes,
       backlog: this.writer.backlog,
@@ -570,6 +578,10 @@ export class History extends HistoryBase {
     this.journals.delete(name);
     await writeManifest(this.paths, this.manifest);
     this.journalRows = Math.max(0, this.journalRows - (closed?.rows ?? rows));
+    if (this.journalRows === 0) {
+      this.journalFirstAt = Infinity;
+      this.journalLastAt = -Infinity;
+    }
     await this.dropJournal(name);
     await this.maintain();
   }
