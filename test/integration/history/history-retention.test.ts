@@ -220,4 +220,19 @@ describe('history retention', () => {
     expect(history.status().bytes).toBeLessThanOrEqual(maxBytes);
     await history.close();
   });
+
+  it('reports the span of records not sealed into a segment yet', async () => {
+    const history = await History.open({ dir, threads: 1, journal: { flushMs: 5, rotateMs: 60_000 } });
+    const at = Date.now() - 5 * MINUTE;
+    for (let seq = 1; seq <= 3; seq++)
+      history.append(hubRecord('a', seq, { receivedAt: at + seq }), seq, 'generic');
+    await history.flush();
+    expect(history.status()).toMatchObject({ events: 3, first: at + 1, last: at + 3 });
+    await history.settle();
+    expect(history.status()).toMatchObject({ events: 3, first: at + 1, last: at + 3 });
+    history.append(hubRecord('a', 4, { receivedAt: at + 4 }), 4, 'generic');
+    await history.flush();
+    expect(history.status()).toMatchObject({ events: 4, first: at + 1, last: at + 4 });
+    await history.close();
+  });
 });
