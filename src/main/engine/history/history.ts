@@ -475,6 +475,13 @@ export class History extends HistoryBase {
   async close(): Promise<void> {
     if (this.closing) return;
     await this.writer.close();
+    const unwritten = this.writer.backlog;
+    if (unwritten > 0)
+      // Nothing can mark the hole after this (the engine stops, the disk refuses): say it.
+      this.options.onNotice?.(
+        'error',
+        `history: ${unwritten} events could not be written to ${this.paths.root} before closing (${this.failing ?? 'writing failed'}); they were shown live only`,
+      );
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
     this.maintenance?.interrupt();
