@@ -229,4 +229,26 @@ describe('writing the history to a disk that fills up', () => {
     expect(notices).toEqual([]);
     await history.close();
   });
+
+  it('says how many records it could not write when it is closed while the disk is still full', async () => {
+    const { disk, openFile } = flakyDisk();
+    const notices: Notice[] = [];
+    const lost: Lost[] = [];
+    const history = await openFlaky(openFile, notices, lost);
+    const next = { a: 0, b: 0, arrival: 0 };
+    const written = await appendBoth(history, next, 10, 10);
+    disk.full = true;
+    await appendBoth(history, next, 8, 4);
+    await history.close();
+    const last = notices.at(-1);
+    expect(last?.level).toBe('error');
+    expect(last?.message).toMatch(/8 events could not be written/);
+    expect(last?.message).toContain(dir);
+
+    disk.full = false;
+    const reopened = await History.open({ dir, threads: 1 });
+    // What was written is kept, whole and once; the torn write left nothing behind.
+    expect(keys(await allRecords(reopened))).toEqual(written);
+    await reopened.close();
+  });
 });
