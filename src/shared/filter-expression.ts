@@ -56,6 +56,16 @@ type Token =
 
 const OPERATORS = ['==', '!=', '>=', '<=', '&&', '||', '>', '<', '~', '!', '='];
 
+/**
+ * Regex flags for testing values one by one: `g` and `y` make `test` start where the last
+ * match ended (`lastIndex`), so a filter with them would skip matches depending on which
+ * record came before — and `y` would only match at that position. A filter asks whether
+ * the pattern occurs, so they are dropped.
+ */
+export function statelessFlags(flags: string): string {
+  return flags.replace(/[gy]/g, '');
+}
+
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -112,7 +122,7 @@ function tokenize(source: string): Token[] {
       let flags = '';
       while (i < source.length && /[a-z]/.test(source[i]!)) flags += source[i++];
       try {
-        tokens.push({ type: 'regex', value: new RegExp(body, flags), at });
+        tokens.push({ type: 'regex', value: new RegExp(body, statelessFlags(flags)), at });
       } catch (error) {
         throw new ExpressionError(`invalid regular expression: ${(error as Error).message}`, at);
       }

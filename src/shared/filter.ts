@@ -10,6 +10,7 @@ import {
   evaluateExpression,
   ExpressionError,
   parseExpression,
+  statelessFlags,
   walkPath,
   type PathSegment,
 } from './filter-expression';
@@ -147,7 +148,7 @@ export function compileFilter<R>(spec: FilterSpec, access: FilterAccessor<R>): C
   if (spec.text && spec.text.trim() !== '') textual.push(new RegExp(escapeRegex(spec.text.trim()), 'i'));
   if (spec.regex && spec.regex !== '') {
     try {
-      textual.push(new RegExp(spec.regex, spec.regexFlags ?? 'i'));
+      textual.push(new RegExp(spec.regex, statelessFlags(spec.regexFlags ?? 'i')));
     } catch (error) {
       return { ok: false, field: 'regex', error: `invalid regular expression: ${(error as Error).message}` };
     }

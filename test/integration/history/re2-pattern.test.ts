@@ -130,6 +130,10 @@ describe('JavaScript regular expressions as RE2 patterns', () => {
     ['a', 'u'],
     ['[é-ü]', 'i'],
     ['\\k<x>', ''],
+    // Without `u` a quantifier repeats only the second half of an astral character.
+    ['😀*', ''],
+    ['x😀{0,}', 'i'],
+    ['😀+?', ''],
   ])('gives up on /%s/%s rather than guess', (source, flags) => {
     expect(re2Pattern(source, flags)).toBeNull();
   });

@@ -68,6 +68,22 @@ describe('filters', () => {
     expect(test({ from: at + 1 }, crash)).toBe(false);
   });
 
+  it('matches a regex with the g or y flag in every record, wherever it is, as without the flag', () => {
+    const records = [log, makeRecord({ message: 'VChk again' }), makeRecord({ message: 'then VChk' })];
+    for (const spec of [
+      { regex: 'VChk', regexFlags: 'g' },
+      { regex: 'VChk', regexFlags: 'y' },
+      { regex: 'vchk', regexFlags: 'gi' },
+      { where: 'message ~ /VChk/g' },
+      { where: 'message ~ /VChk/y' },
+    ]) {
+      const compiled = compileFilter(spec, access);
+      if (!compiled.ok) throw new Error(compiled.error);
+      // Twice over: a filter remembers nothing between records.
+      expect([...records, ...records].map(compiled.test), JSON.stringify(spec)).toEqual(Array(6).fill(true));
+    }
+  });
+
   it('reports an invalid regex or expression instead of throwing', () => {
     expect(filterError({ regex: '(unclosed' })).toMatchObject({ field: 'regex' });
     expect(filterError({ where: 'data.x = = 1' })).toMatchObject({ field: 'where' });

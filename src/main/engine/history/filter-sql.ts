@@ -8,6 +8,7 @@
 import type { FilterSpec } from '../../../shared/filter';
 import {
   parseExpression,
+  statelessFlags,
   type ExprNode,
   type Literal,
   type PathSegment,
@@ -61,7 +62,7 @@ function escapeRegex(text: string): string {
 
 /** `regexp_matches` of a JS pattern over a column, or null when it does not translate. */
 function regexOver(column: string, source: string, flags: string): SqlCondition | null {
-  const translation = re2Pattern(source, flags.replace(/[gy]/g, ''));
+  const translation = re2Pattern(source, statelessFlags(flags));
   if (translation === null) return null;
   return {
     sql: definite(`regexp_matches(${column}, ${sqlString(translation.pattern)})`),

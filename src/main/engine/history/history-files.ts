@@ -13,8 +13,8 @@
  * atomically, so a reader sees a consistent set of files; a file it lists may be gone by
  * the time it is read (compaction, retention) — readers then take a fresh manifest.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
+import { copyFile, mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One hub's records in a segment. */
@@ -98,17 +98,29 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The folders whose lock this process holds. A LOCK naming this process's pid is ours only
+ * when listed here; otherwise it was left by an earlier process that had the same pid (a
+ * container's app often runs as pid 1 every time) and is stale.
+ */
+const heldLocks = new Set<string>();
+
 /** Takes the folder's write lock (a stale one, of a process that is gone, is taken over). */
 export function acquireLock(paths: HistoryPaths): () => void {
+  const key = realpathSync(paths.root);
+  // A second writer in this process (two workspaces on one folder) is refused like any other.
+  if (heldLocks.has(key)) throw new HistoryLockedError(paths.root, process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(paths.lock, 'wx', 0o600);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
+      heldLocks.add(key);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldLocks.delete(key);
         try {
           // Only our own lock: a takeover after a crash must not be undone.
           if (readFileSync(paths.lock, 'utf8').trim() === String(process.pid))
@@ -118,7 +130,8 @@ export function acquireLock(paths: HistoryPaths): () => void {
         }
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new HistoryFolderError(paths.root, 'write to', error);
       let pid = NaN;
       try {
         pid = Number(readFileSync(paths.lock, 'utf8').trim());
@@ -135,31 +148,40 @@ export function acquireLock(paths: HistoryPaths): () => void {
   throw new Error(`cannot take the history lock ${paths.lock}`);
 }
 
-/** Creates the folders of a history (owner-only: it holds what the hubs sent). */
-export async function ensureFolders(paths: HistoryPaths): Promise<void> {
-  for (const dir of [paths.root, paths.journalDir, paths.segmentDir]) {
-    try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-    } catch (error) {
-      throw new Error(`cannot create the folder ${dir}: ${fileProblem(error)}`, { cause: error });
-    }
+/** Why a folder cannot be created or written, in the operator's words. */
+function folderProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST' || code === 'ENOTDIR') return 'a file is in the way';
+  if (code === 'EACCES' || code === 'EPERM') return 'no permission to write there';
+  if (code === 'EROFS') return 'the disk is read-only';
+  if (code === 'ENOSPC') return 'the disk is full';
+  return (error as Error).message ?? String(error);
+}
+
+/**
+ * The error for a history folder that cannot be created or written: names the folder and
+ * says why, with the system's own error as its cause.
+ */
+export class HistoryFolderError extends Error {
+  override name = 'HistoryFolderError';
+  constructor(
+    readonly dir: string,
+    action: 'create' | 'write to',
+    cause: unknown,
+  ) {
+    super(`cannot ${action} the history folder ${dir}: ${folderProblem(cause)}`, { cause });
   }
 }
 
-/** What a file-system error means, in words, with its code for searching. */
-export function fileProblem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const words: Record<string, string> = {
-    EEXIST: 'a file is in the way',
-    ENOTDIR: 'a file is in the way',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is exceeded',
-  };
-  const said = code ? words[code] : undefined;
-  return said ? `${said} (${code})` : (error as Error).message;
+/** Creates the folders of a history (owner-only: it holds what the hubs sent). */
+export async function ensureFolders(paths: HistoryPaths): Promise<void> {
+  try {
+    await mkdir(paths.root, { recursive: true, mode: 0o700 });
+    await mkdir(paths.journalDir, { recursive: true, mode: 0o700 });
+    await mkdir(paths.segmentDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new HistoryFolderError(paths.root, 'create', error);
+  }
 }
 
 /** Whether a value looks like a manifest this version wrote. */
@@ -215,12 +237,24 @@ export async function listSegmentFiles(paths: HistoryPaths): Promise<string[]> {
   }
 }
 
-/** Moves a file that cannot be read into `corrupt-<time>/`; returns where it went. */
-export async function moveAside(paths: HistoryPaths, file: string, now: number): Promise<string> {
+/** Where a file set aside at `now` goes: `corrupt-<time>/<name>` (the folder is created). */
+async function asideTarget(paths: HistoryPaths, file: string, now: number): Promise<string> {
   const dir = join(paths.root, `corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const target = join(dir, file.split('/').pop()!);
+  return join(dir, file.split('/').pop()!);
+}
+
+/** Moves a file that cannot be read into `corrupt-<time>/`; returns where it went. */
+export async function moveAside(paths: HistoryPaths, file: string, now: number): Promise<string> {
+  const target = await asideTarget(paths, file, now);
   await rename(file, target);
+  return target;
+}
+
+/** Copies a file that could be read only in part into `corrupt-<time>/`; returns where the copy is. */
+export async function copyAside(paths: HistoryPaths, file: string, now: number): Promise<string> {
+  const target = await asideTarget(paths, file, now);
+  await copyFile(file, target);
   return target;
 }
 

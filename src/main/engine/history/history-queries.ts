@@ -220,6 +220,9 @@ const emptyLevels = (): Record<Level, number> => ({ debug: 0, info: 0, warn: 0, 
 /** Thrown when a file of the snapshot vanished mid-query (compaction, retention): take a fresh snapshot. */
 export class StaleSnapshotError extends Error {}
 
+/** DuckDB's errors for a file that is not there (any more). */
+const VANISHED_FILE = /No files found|No such file|not exist/i;
+
 /** A DuckDB error names a file it could not read: which one, when it is one of ours. */
 export function unreadableFile(error: unknown): string | null {
   const message = error instanceof Error ? error.message : String(error);
@@ -270,9 +273,11 @@ export class HistoryQueries {
       } catch (error) {
         if (control?.signal?.aborted) throw abortError(control.signal);
         lastError = error;
+        // A file of the snapshot went away under it (a seal, a merge, retention): take a
+        // fresh snapshot. DuckDB names such a file as a pattern, not as a file it read.
+        if (VANISHED_FILE.test(error instanceof Error ? error.message : String(error))) continue;
         const file = unreadableFile(error);
         if (file === null) throw error;
-        if (/No files found|No such file|not exist/i.test(String((error as Error).message))) continue;
         await this.unreadable(file, error);
       } finally {
         control?.signal?.removeEventListener('abort', onAbort);

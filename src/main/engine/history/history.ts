@@ -11,7 +11,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { cpus, totalmem } from 'node:os';
-import { copyFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryStatus } from '../../../shared/api';
 import type { FilterSpec } from '../../../shared/filter';
@@ -21,6 +21,7 @@ import {
   EMPTY_MANIFEST,
   HistoryPaths,
   acquireLock,
+  copyAside,
   ensureFolders,
   listJournals,
   listSegmentFiles,
@@ -35,7 +36,7 @@ import { HistoryQueries, type HistoryEvent, type HistorySnapshot, type HubEnd } 
 import { SEGMENT_COPY_OPTIONS, journalRelation, segmentRelation, sqlString } from './history-schema';
 import { JournalWriter, journalPayload, type ClosedJournal } from './journal';
 
-export { HistoryLockedError } from './history-files';
+export { HistoryFolderError, HistoryLockedError } from './history-files';
 export type { Histogram, HubEnd, QueryControl } from './history-queries';
 export { HistoryEvent } from './history-queries';
 
@@ -185,9 +186,12 @@ export class HistoryReader extends HistoryBase {
   }
 
   protected async snapshot(): Promise<HistorySnapshot> {
+    // Journals before the manifest: a journal sealed in between is then either skipped as
+    // sealed or gone when read (the query retries) — never missing from both lists.
+    const present = await listJournals(this.paths);
     const manifest = (await readManifest(this.paths)) ?? EMPTY_MANIFEST;
     const sealed = new Set(manifest.sealedJournals);
-    const journals = (await listJournals(this.paths))
+    const journals = present
       .filter((name) => !sealed.has(name))
       .map((name) => this.paths.journal(name))
       .filter((path) => !this.skipped.has(path));
@@ -238,9 +242,9 @@ export class History extends HistoryBase {
   /** Rows appended to journals not sealed yet, and their bytes (for the status and the size limit). */
   private journalRows = 0;
   private journalBytes = 0;
-  /** Receive times appended by this process: the span before the first segment is sealed. */
-  private appendedFirstAt: number | null = null;
-  private appendedLastAt: number | null = null;
+  /** Receive times of the records appended since the journals were last empty (for the status). */
+  private journalFirstAt = Infinity;
+  private journalLastAt = -Infinity;
 
   private constructor(
     paths: HistoryPaths,
@@ -410,8 +414,10 @@ export class History extends HistoryBase {
   append(record: EngineEvent, arrival: number, dialect: string): void {
     this.writer.append(record, arrival, dialect);
     this.journalRows++;
-    this.appendedFirstAt ??= record.receivedAt;
-    this.appendedLastAt = record.receivedAt;
+    if (Number.isFinite(record.receivedAt)) {
+      this.journalFirstAt = Math.min(this.journalFirstAt, record.receivedAt);
+      this.journalLastAt = Math.max(this.journalLastAt, record.receivedAt);
+    }
     // Kept current: a hub removed and added again in this run continues its seq too.
     let end = this.ends.get(record.hub);
     if (end === undefined) {
@@ -448,11 +454,9 @@ export class History extends HistoryBase {
 
   status(): HistoryStatus {
     const segments = this.manifest.segments;
-    const first = segments[0]?.firstReceivedAt ?? this.appendedFirstAt;
-    const last = Math.max(
-      segments[segments.length - 1]?.lastReceivedAt ?? -Infinity,
-      this.appendedLastAt ?? -Infinity,
-    );
+    // Journals hold the newest records: the first is in a segment when there is one.
+    const first = segments[0]?.firstReceivedAt ?? this.journalFirstAt;
+    const last = Math.max(segments[segments.length - 1]?.lastReceivedAt ?? -Infinity, this.journalLastAt);
     return {
       dir: this.paths.root,
       state: this.failing === null ? 'ok' : 'failing',
@@ -461,7 +465,7 @@ export class History extends HistoryBase {
       bytes:
         segments.reduce((sum, s) => sum + s.bytes, 0) + Math.max(this.journalBytes, this.writer.openBytes),
       events: segments.reduce((sum, s) => sum + s.rows, 0) + this.journalRows,
-      first: first !== null && Number.isFinite(first) ? first : null,
+      first: Number.isFinite(first) ? first : null,
       last: Number.isFinite(last) ? last : null,
       maxAgeMs: this.maxAgeMs,
       maxBytes: this.maxBytes,
@@ -473,6 +477,13 @@ export class History extends HistoryBase {
   async close(): Promise<void> {
     if (this.closing) return;
     await this.writer.close();
+    const unwritten = this.writer.backlog;
+    if (unwritten > 0)
+      // Nothing can mark the hole after this (the engine stops, the disk refuses): say it.
+      this.options.onNotice?.(
+        'error',
+        `history: ${unwritten} events could not be written to ${this.paths.root} before closing (${this.failing ?? 'writing failed'}); they were shown live only`,
+      );
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
     this.maintenance?.interrupt();
@@ -550,11 +561,10 @@ export class History extends HistoryBase {
     const last = typeof row[3] === 'number' ? row[3] : null;
     if (lines > rows) {
       // Lines that do not parse: keep the journal aside for the operator; the rest is sealed.
-      await mkdir(join(this.paths.root, 'corrupt'), { recursive: true, mode: 0o700 });
-      await copyFile(source, join(this.paths.root, 'corrupt', name));
+      const copy = await copyAside(this.paths, source, this.now());
       this.options.onNotice?.(
         'warn',
-        `history: ${lines - rows} unreadable lines in ${name} were skipped; the file is kept in ${join(this.paths.root, 'corrupt')}`,
+        `history: ${lines - rows} unreadable lines in ${name} were skipped; the file is kept as ${copy}`,
       );
     }
     if (rows === 0 || first === null || last === null) {
@@ -572,8 +582,15 @@ export class History extends HistoryBase {
       segments: [...this.manifest.segments, info].sort((a, b) => a.firstArrival - b.firstArrival),
       sealedJournals: [...this.manifest.sealedJournals, name],
     };
+    // In the same step as the segment is listed: a query snapshot taken while the manifest
+    // is written must not read these records from both the segment and the journal.
+    this.journals.delete(name);
     await writeManifest(this.paths, this.manifest);
     this.journalRows = Math.max(0, this.journalRows - (closed?.rows ?? rows));
+    if (this.journalRows === 0) {
+      this.journalFirstAt = Infinity;
+      this.journalLastAt = -Infinity;
+    }
     await this.dropJournal(name);
     await this.maintain();
   }
@@ -592,10 +609,18 @@ export class History extends HistoryBase {
 
   /** Retention first (it frees space), then one merge of small segments. */
   private async maintain(): Promise<void> {
+    // Measured now: journals sealed since the last count are segments already, and counting
+    // them again would make retention drop stored segments to make room for nothing.
+    await this.measureJournals();
     await this.applyRetention();
     await this.compactOnce();
-    this.journalBytes = 0;
-    for (const name of this.journals) this.journalBytes += await sizeOf(this.paths.journal(name));
+    await this.measureJournals();
+  }
+
+  private async measureJournals(): Promise<void> {
+    let bytes = 0;
+    for (const name of [...this.journals]) bytes += await sizeOf(this.paths.journal(name));
+    this.journalBytes = bytes;
   }
 
   private async applyRetention(): Promise<void> {

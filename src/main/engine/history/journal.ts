@@ -138,16 +138,18 @@ interface OpenJournal {
   last: number;
   rows: number;
   bytes: number;
+  /**
+   * A failed write may have left part of its text in this file (lines that are also still
+   * waiting to be written): the size to cut it back to before it is appended to or closed.
+   */
+  tornAt: number | null;
 }
-
 
 export class JournalWriter {
   /** Encoded lines not written yet (kept while writing fails), oldest first; the last is being filled. */
   private chunks: Chunk[] = [];
   private unwrittenLines = 0;
   private file: OpenJournal | null = null;
-  /** A failed write may have left part of its text: the size to cut the file back to first. */
-  private cutBackTo: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   private failing: string | null = null;
@@ -156,6 +158,7 @@ export class JournalWriter {
   private readonly rotateRows: number;
   private readonly rotateMs: number;
   private readonly maxPending: number;
+  private readonly chunkLines: number;
   private readonly retryMs: number;
   private readonly now: () => number;
   private lastFailureAt = 0;
@@ -165,6 +168,8 @@ export class JournalWriter {
     this.rotateRows = options.rotateRows ?? 50_000;
     this.rotateMs = options.rotateMs ?? 10_000;
     this.maxPending = options.maxPending ?? 500_000;
+    // Overflow drops whole chunks: small enough that what is kept stays close to the bound.
+    this.chunkLines = Math.max(1, Math.min(4096, Math.floor(this.maxPending / 4)));
     this.retryMs = options.retryMs ?? 2_000;
     this.now = options.now ?? (() => Date.now());
   }
@@ -190,7 +195,11 @@ export class JournalWriter {
     const line = journalLine(arrival, dialect, record, this.options.redactContent(record));
     let chunk = this.chunks[this.chunks.length - 1];
     // A UTF-8 byte count bound without counting: at most 3 bytes per UTF-16 unit.
-    if (chunk === undefined || chunk.buffer.length - chunk.used < line.length * 3) {
+    if (
+      chunk === undefined ||
+      chunk.lines >= this.chunkLines ||
+      chunk.buffer.length - chunk.used < line.length * 3
+    ) {
       chunk = {
         buffer: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, line.length * 3)),
         used: 0,
@@ -204,7 +213,7 @@ export class JournalWriter {
     chunk.lines++;
     chunk.lastArrival = arrival;
     this.unwrittenLines++;
-    if (this.unwrittenLines > this.maxPending) this.dropOverflow();
+    if (this.failing !== null && this.unwrittenLines > this.maxPending) this.dropOverflow();
     if (this.timer === null && this.writing === null) this.schedule(this.flushMs);
   }
 
@@ -221,13 +230,20 @@ export class JournalWriter {
     await this.flush();
     this.closed = true;
     this.clearTimer();
+    await this.settled();
     await this.rotate();
   }
 
   /** Closes the open journal now (e.g. so a query or an export sees a sealed history). */
   async rotateNow(): Promise<void> {
     await this.flush();
+    await this.settled();
     await this.rotate();
+  }
+
+  /** Waits out a write another caller started meanwhile (a file is never closed under a write). */
+  private async settled(): Promise<void> {
+    while (this.writing !== null) await this.writing;
   }
 
   private clearTimer(): void {
@@ -256,6 +272,8 @@ export class JournalWriter {
 
   /** Appends every encoded line to the open journal, in one vectored write. */
   private async write(): Promise<void> {
+    // The bound is for lines piling up while writing fails; while it works, nothing is dropped.
+    if (this.failing !== null) this.dropOverflow();
     if (this.unwrittenLines === 0) {
       await this.rotateIfDue();
       return;
@@ -263,12 +281,8 @@ export class JournalWriter {
     if (this.failing !== null && this.now() - this.lastFailureAt < this.retryMs) return;
     try {
       const file = await this.openFile(this.chunks[0]!.firstArrival);
-      if (this.cutBackTo !== null) {
-        // Never append after a torn write: the file must end with a whole line first.
-        await file.handle.truncate(this.cutBackTo);
-        file.bytes = this.cutBackTo;
-        this.cutBackTo = null;
-      }
+      // Never append after a torn write: the file must end with a whole line first.
+      await this.cutBack(file);
       // Appends during the write go into fresh chunks: these are final.
       const chunks = this.chunks;
       this.chunks = [];
@@ -285,7 +299,7 @@ export class JournalWriter {
           written += bytesWritten;
         }
       } catch (error) {
-        this.cutBackTo = before;
+        file.tornAt = before;
         this.chunks = [...chunks, ...this.chunks];
         throw error;
       }
@@ -322,11 +336,14 @@ export class JournalWriter {
     }
   }
 
-  /** While writing fails, memory stays bounded: the oldest waiting chunks go, reported per hub. */
+  /**
+   * While writing fails, memory stays bounded: the oldest waiting chunks go, reported per
+   * hub, as long as at least `maxPending` lines stay (so at most a chunk's worth more).
+   */
   private dropOverflow(): void {
     const perHub = new Map<string, { count: number; from: number; to: number }>();
     // Whole chunks, never the one being filled; the oldest first.
-    while (this.unwrittenLines > this.maxPending && this.chunks.length > 1) {
+    while (this.chunks.length > 1 && this.unwrittenLines - this.chunks[0]!.lines >= this.maxPending) {
       const chunk = this.chunks.shift()!;
       this.unwrittenLines -= chunk.lines;
       // Rare (writing has failed for long): each line says whose it was.
@@ -348,7 +365,16 @@ export class JournalWriter {
     const name = journalFileName(arrival);
     const handle = await (this.options.openFile ?? open)(join(this.options.dir, name), 'a', 0o600);
     const { size } = await handle.stat();
-    this.file = { name, handle, openedAt: this.now(), first: arrival, last: arrival, rows: 0, bytes: size };
+    this.file = {
+      name,
+      handle,
+      openedAt: this.now(),
+      first: arrival,
+      last: arrival,
+      rows: 0,
+      bytes: size,
+      tornAt: null,
+    };
     this.options.listener.opened(name);
     return this.file;
   }
@@ -359,10 +385,32 @@ export class JournalWriter {
     if (file.rows >= this.rotateRows || this.now() - file.openedAt >= this.rotateMs) await this.rotate();
   }
 
+  /** Cuts a file back to its last whole line written (a no-op unless a write tore). */
+  private async cutBack(file: OpenJournal): Promise<void> {
+    if (file.tornAt === null) return;
+    await file.handle.truncate(file.tornAt);
+    file.bytes = file.tornAt;
+    file.tornAt = null;
+  }
+
   private async rotate(): Promise<void> {
     const file = this.file;
     if (!file) return;
+    // Taken at once: two rotations at a time must not both close (and report) one file.
     this.file = null;
+    try {
+      // A closed journal is sealed as it is: the lines of a torn write, still waiting to be
+      // written (to the next journal), must not be sealed from this one as well.
+      await this.cutBack(file);
+    } catch (error) {
+      if (!this.closed && this.file === null) {
+        // Kept open: the next write cuts it back, or fails and retries.
+        this.file = file;
+        this.fail(error);
+        return;
+      }
+      // Closing for good: what waits is not written anyway; the next start keeps the whole lines.
+    }
     try {
       await file.handle.close();
     } catch {

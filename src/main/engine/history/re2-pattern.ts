@@ -7,9 +7,11 @@
  * Covered: literals, `.`, classes (ranges, negation, `\d \w \s` and their negations),
  * groups (capturing, non-capturing, named), alternation, greedy and lazy quantifiers
  * (`* + ? {n} {n,} {n,m}`, m ≤ 1000), `^ $` without the `m` flag, `\b \B`, the usual
- * escapes, and the flags `i`, `s`, `g`, `y` (the last two do not change what `test` finds
- * in a fresh pattern). Not covered (fall back): look-around, back-references, the `m`, `u`
- * and `v` flags, and `i` over a range that is not plain ASCII letters or digits.
+ * escapes, and the flags `i`, `s` and `g` (which does not change what `test` finds in a
+ * fresh pattern). Not covered (fall back): look-around, back-references, the `m`, `u`, `v`
+ * and `y` (a match only at the start) flags, an astral character with a quantifier, and `i`
+ * over a range that is not plain ASCII letters or digits. Filters drop `g` and `y` first
+ * (filter-expression.ts `statelessFlags`).
  */
 
 /** Not translatable: the caller tests in JavaScript instead. */
@@ -134,6 +136,14 @@ class Translator {
     return q;
   }
 
+  /** Whether a quantifier starts here (a `{` that is not one is a literal). */
+  private startsQuantifier(): boolean {
+    const ch = this.peek();
+    return (
+      ch === '*' || ch === '+' || ch === '?' || (ch === '{' && /^\{\d+(,\d*)?\}/.test(this.src.slice(this.i)))
+    );
+  }
+
   /** One atom; null for an assertion that takes no quantifier. */
   private atom(): string | null {
     const ch = this.src[this.i]!;
@@ -163,6 +173,9 @@ class Translator {
       default: {
         const code = this.src.codePointAt(this.i)!;
         this.i += code > 0xffff ? 2 : 1;
+        // JavaScript (without `u`) repeats only the low surrogate of an astral character, a
+        // half RE2 cannot name: `😀*` needs the high one once. RE2 would repeat the whole.
+        if (code > 0xffff && this.startsQuantifier()) throw new Untranslatable('quantified astral character');
         return this.literal(code);
       }
     }
@@ -367,7 +380,7 @@ export interface Re2Translation {
  * this translator cannot promise either.
  */
 export function re2Pattern(source: string, flags: string): Re2Translation | null {
-  if (/[muv]/.test(flags)) return null;
+  if (/[muvy]/.test(flags)) return null;
   try {
     // Refuse what JavaScript itself refuses.
     new RegExp(source, flags);
