@@ -11,7 +11,6 @@ import type { HubConfig } from '../shared/hub-config';
 import {
   Engine,
   createLineSink,
-  isExportFormat,
   createRedactor,
   collectSecretValues,
   processEnvSecrets,
@@ -25,7 +24,7 @@ import {
 } from '../main/engine';
 import { parseHistoryDays, parseHistoryMaxSize } from './history-options';
 import { UsageError, type CliCommand } from './cli-command';
-import { parseCommandArgs, STANDARD_STREAM } from './cli-options';
+import { parseCommandArgs, parseCountOption, parseFormatOption, STANDARD_STREAM } from './cli-options';
 import { loadConfigFile } from './config-file';
 import { openOutput } from './output';
 
@@ -102,14 +101,8 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
       throw new UsageError(`--duration must be a positive number of seconds, got ${values.duration}`);
     durationMs = seconds * 1000;
   }
-  let count: number | null = null;
-  if (values.count !== undefined) {
-    count = Number(values.count);
-    if (!Number.isInteger(count) || count <= 0)
-      throw new UsageError(`--count must be a positive whole number, got ${values.count}`);
-  }
-  if (!isExportFormat(values.format))
-    throw new UsageError(`--format must be ${listInWords(EXPORT_FORMAT_IDS)}, got ${values.format}`);
+  const count = parseCountOption(values.count);
+  const format = parseFormatOption(values.format);
   if (values.history === undefined && (values['history-days'] ?? values['history-max-size']) !== undefined)
     throw new UsageError('--history-days and --history-max-size need --history DIR');
   if (values.history === '') throw new UsageError('--history needs a folder');
@@ -119,7 +112,7 @@ function parseCaptureArgs(argv: string[]): CaptureOptions {
     durationMs,
     count,
     out: values.out === undefined || values.out === STANDARD_STREAM ? null : values.out,
-    format: values.format,
+    format,
     alerts: values.alerts ?? null,
     scrub: values.scrub,
     quiet: values.quiet,

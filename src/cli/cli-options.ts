@@ -1,5 +1,11 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { UsageError } from './cli-command';
+import {
+  EXPORT_FORMAT_IDS,
+  isExportFormatId,
+  listInWords,
+  type ExportFormatId,
+} from '../shared/export-formats';
 
 /** The argument `--config` and `--out` take for stdin and stdout, as most Unix tools do. */
 export const STANDARD_STREAM = '-';
@@ -64,4 +70,20 @@ export function parsePortOption(text: string | undefined, fallback: number): num
   if (text.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be an integer from 0 to 65535, not '${text}'`);
   return port;
+}
+
+/** `--count N`: a positive whole number, or null when absent. */
+export function parseCountOption(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const count = Number(text);
+  if (text.trim() === '' || !Number.isInteger(count) || count <= 0)
+    throw new UsageError(`--count must be a positive whole number, got ${text}`);
+  return count;
+}
+
+/** `--format F`: one of the export formats (export-formats.ts). */
+export function parseFormatOption(text: string): ExportFormatId {
+  if (!isExportFormatId(text))
+    throw new UsageError(`--format must be ${listInWords(EXPORT_FORMAT_IDS)}, got ${text}`);
+  return text;
 }

@@ -6,13 +6,12 @@ import {
   createLineSink,
   createRedactor,
   HistoryReader,
-  isExportFormat,
   type ExportFormat,
   type LineSink,
 } from '../main/engine';
 import { DEFAULT_EXPORT_FORMAT, EXPORT_FORMAT_IDS, listInWords } from '../shared/export-formats';
 import { UsageError, type CliCommand } from './cli-command';
-import { parseCommandArgs, STANDARD_STREAM } from './cli-options';
+import { parseCommandArgs, parseCountOption, parseFormatOption, STANDARD_STREAM } from './cli-options';
 import { defaultDataDir, historyDirOf, parseTimeArg } from './history-options';
 import { openOutput } from './output';
 
@@ -69,14 +68,8 @@ function parseHistoryArgs(argv: string[], now: number): HistoryArgs {
   if (values.data === '') throw new UsageError('--data needs a folder');
   const data = resolve(values.data ?? defaultDataDir());
   if (!existsSync(data)) throw new UsageError(`no history at ${data}: the folder does not exist`);
-  let count: number | null = null;
-  if (values.count !== undefined) {
-    count = Number(values.count);
-    if (!Number.isInteger(count) || count <= 0)
-      throw new UsageError(`--count must be a positive whole number, got ${values.count}`);
-  }
-  if (!isExportFormat(values.format))
-    throw new UsageError(`--format must be ${listInWords(EXPORT_FORMAT_IDS)}, got ${values.format}`);
+  const count = parseCountOption(values.count);
+  const format = parseFormatOption(values.format);
   const spec: FilterSpec = {};
   if (values.hub.length > 0) spec.hubs = values.hub;
   if (values.since !== undefined) spec.from = parseTimeArg('--since', values.since, now);
@@ -93,7 +86,7 @@ function parseHistoryArgs(argv: string[], now: number): HistoryArgs {
     dir: historyFolder(data),
     spec,
     count,
-    format: values.format,
+    format,
     out: values.out === undefined || values.out === STANDARD_STREAM ? null : values.out,
     stats: values.stats,
   };

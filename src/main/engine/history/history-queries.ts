@@ -18,6 +18,7 @@ import {
 } from '../../../shared/hub-event';
 import { parseJsonText, type EngineEvent } from '../event-record';
 import { filterCondition, type SqlCondition } from './filter-sql';
+import { recordAccessor } from '../store/store';
 import type { SegmentInfo } from './history-files';
 import {
   ALL_COLUMNS_SQL,
@@ -163,20 +164,8 @@ export function rowOf(event: HistoryEvent): EventRow {
 
 /** Filter access to history records (the dialect is the one stored with each record). */
 const HISTORY_ACCESS: FilterAccessor<HistoryEvent> = {
-  hub: (r) => r.hub,
+  ...recordAccessor(() => ''),
   dialect: (r) => r.dialect,
-  level: (r) => r.level,
-  event: (r) => r.event,
-  source: (r) => r.source,
-  entityType: (r) => r.entity?.type ?? null,
-  entityId: (r) => r.entity?.id ?? null,
-  message: (r) => r.message,
-  id: (r) => r.id,
-  seq: (r) => r.seq,
-  time: (r) => r.time,
-  receivedAt: (r) => r.receivedAt,
-  data: (r) => r.data,
-  raw: (r) => r.raw,
 };
 
 /** A filter ready for the history: its SQL and, when that is not exact, the test to run on each row. */
