@@ -196,11 +196,17 @@ async function storedFigures(): Promise<void> {
       `History.open + newest 200 (${firstScreen.length})`,
     );
 
+    // Each query's own worst stall too (a second monitor; the first spans everything).
+    const phase = monitorEventLoopDelay({ resolution: 5 });
     const timed = async (name: string, how: string, work: () => Promise<unknown>) => {
       await work(); // warm: DuckDB's metadata cache, as an operator's second look
+      phase.reset();
+      phase.enable();
       started = performance.now();
       const result = await work();
-      figure(`${label}: ${name}`, formatMs(performance.now() - started), how);
+      const ms = performance.now() - started;
+      phase.disable();
+      figure(`${label}: ${name}`, formatMs(ms), `${how}; worst stall ${formatMs(phase.max / 1e6)}`);
       return result;
     };
     await timed('first page, rare filter', 'event == rare_crash (1 in 100,000), newest 200', () =>
@@ -222,6 +228,8 @@ async function storedFigures(): Promise<void> {
       history.queries.get('load-3', Math.floor(STORED / HUBS / 2)),
     );
     const exportFile = join(dir, 'export.ndjson');
+    phase.reset();
+    phase.enable();
     started = performance.now();
     const stream = createWriteStream(exportFile);
     const sink = createLineSink(stream, 'ndjson', createRedactor([]));
@@ -231,10 +239,11 @@ async function storedFigures(): Promise<void> {
       exported += batch.length;
     }
     await sink.end();
+    phase.disable();
     figure(
       `${label}: export 1M from history`,
       formatMs(performance.now() - started),
-      `records() → NDJSON file, ${exported.toLocaleString('en-US')} events, ${(statSync(exportFile).size / 1024 / 1024).toFixed(0)} MB`,
+      `records() → NDJSON file, ${exported.toLocaleString('en-US')} events, ${(statSync(exportFile).size / 1024 / 1024).toFixed(0)} MB; worst stall ${formatMs(phase.max / 1e6)}`,
     );
     delay.disable();
     figure(
