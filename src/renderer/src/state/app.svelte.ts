@@ -496,9 +496,13 @@ export class AppState {
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<void> {
-    await this.backend.call('hubs.setEnabled', { id, enabled });
-    const hub = this.hubs.byId.get(id);
-    if (hub) this.hubs.upsert({ ...hub, enabled });
+    this.hubs.expectEnabled(id, enabled);
+    try {
+      await this.backend.call('hubs.setEnabled', { id, enabled });
+    } catch (error) {
+      this.hubs.forgetEnabled(id, !enabled);
+      throw error;
+    }
   }
 
   async setMuted(hub: string, muted: boolean): Promise<void> {

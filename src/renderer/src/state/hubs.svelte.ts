@@ -20,6 +20,11 @@ export class HubsStore {
    * can arrive after it, and must not bring the hub (and its tab) back.
    */
   #removed: string[] = [];
+  /**
+   * Enabled switches the operator flipped that the pushes do not show yet: a push sent
+   * before the change can arrive after it, and must not flip the switch back.
+   */
+  #enabling = new Map<string, boolean>();
 
   set(list: HubSummary[]): void {
     if (this.#removed.length > 0) {
@@ -27,8 +32,34 @@ export class HubsStore {
       this.#removed = this.#removed.filter((id) => list.some((hub) => hub.id === id));
       list = list.filter((hub) => !this.#removed.includes(hub.id));
     }
+    if (this.#enabling.size > 0) {
+      list = list.map((hub) => {
+        const expected = this.#enabling.get(hub.id);
+        if (expected === undefined) return hub;
+        // The engine has caught up once a push shows the change.
+        if (hub.enabled === expected) {
+          this.#enabling.delete(hub.id);
+          return hub;
+        }
+        return { ...hub, enabled: expected };
+      });
+      for (const id of this.#enabling.keys())
+        if (!list.some((hub) => hub.id === id)) this.#enabling.delete(id);
+    }
     this.list = list;
     this.loaded = true;
+  }
+
+  /** Shows a hub enabled or not at once; pushes that predate the change keep showing it. */
+  expectEnabled(id: string, enabled: boolean): void {
+    this.#enabling.set(id, enabled);
+    this.list = this.list.map((hub) => (hub.id === id ? { ...hub, enabled } : hub));
+  }
+
+  /** The change failed: show the hub as it was (`enabled`), and the pushes again. */
+  forgetEnabled(id: string, enabled: boolean): void {
+    this.#enabling.delete(id);
+    this.list = this.list.map((hub) => (hub.id === id ? { ...hub, enabled } : hub));
   }
 
   /** Replaces one hub (after a save) without waiting for the next push. */

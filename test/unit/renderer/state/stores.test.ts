@@ -248,6 +248,26 @@ describe('the hubs store', () => {
     expect(levelCounts(store.list)).toMatchObject({ error: 5, info: 1, warn: 0 });
   });
 
+  it('keeps a flipped enabled switch when a push sent before the change arrives after it', () => {
+    const store = new HubsStore();
+    store.set([hubSummary('a', { enabled: true }), hubSummary('b', { enabled: true })]);
+    store.expectEnabled('a', false);
+    expect(store.byId.get('a')?.enabled).toBe(false);
+    // A push the engine sent before it disabled the hub still says enabled.
+    store.set([hubSummary('a', { enabled: true }), hubSummary('b', { enabled: true })]);
+    expect(store.byId.get('a')?.enabled).toBe(false);
+    // Once a push shows the change, pushes are shown as they are again.
+    store.set([hubSummary('a', { enabled: false }), hubSummary('b', { enabled: true })]);
+    store.set([hubSummary('a', { enabled: true }), hubSummary('b', { enabled: true })]);
+    expect(store.byId.get('a')?.enabled).toBe(true);
+    // A change that failed shows the hub as it was.
+    store.expectEnabled('b', false);
+    store.forgetEnabled('b', true);
+    expect(store.byId.get('b')?.enabled).toBe(true);
+    store.set([hubSummary('a', { enabled: true }), hubSummary('b', { enabled: true })]);
+    expect(store.byId.get('b')?.enabled).toBe(true);
+  });
+
   it('keeps a removed hub out when a push sent before the removal arrives after it', () => {
     const store = new HubsStore();
     store.set([hubSummary('a'), hubSummary('b')]);
