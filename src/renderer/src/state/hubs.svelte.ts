@@ -1,6 +1,7 @@
 /**
  * The configured hubs with their live state and counters, as the engine last pushed them.
  */
+import { SvelteMap } from 'svelte/reactivity';
 import type { HubSummary } from '../../../shared/api';
 import { stateSeverity, type ConnectionState, type HubStats } from '../../../shared/connection-state';
 import { LEVELS, type Level } from '../../../shared/hub-event';
@@ -24,7 +25,7 @@ export class HubsStore {
    * Enabled switches the operator flipped that the pushes do not show yet: a push sent
    * before the change can arrive after it, and must not flip the switch back.
    */
-  #enabling = new Map<string, boolean>();
+  #enabling = new SvelteMap<string, boolean>();
 
   set(list: HubSummary[]): void {
     if (this.#removed.length > 0) {
