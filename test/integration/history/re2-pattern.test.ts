@@ -72,6 +72,8 @@ describe('JavaScript regular expressions as RE2 patterns', () => {
     ['abc', 'i'],
     ['^a', ''],
     ['c$', ''],
+    ['(?:^a|b)', ''],
+    ['(a|c)$', ''],
     ['a.b', ''],
     ['a.b', 's'],
     ['x.y', ''],
@@ -134,6 +136,11 @@ describe('JavaScript regular expressions as RE2 patterns', () => {
     ['😀*', ''],
     ['x😀{0,}', 'i'],
     ['😀+?', ''],
+    // DuckDB 1.5.6 answers `\za` true for "a": an anchor next to what it must match.
+    ['$a', ''],
+    ['a^', ''],
+    ['a$|b', ''],
+    ['(a$)b', ''],
   ])('gives up on /%s/%s rather than guess', (source, flags) => {
     expect(re2Pattern(source, flags)).toBeNull();
   });

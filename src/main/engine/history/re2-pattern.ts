@@ -6,7 +6,7 @@
  *
  * Covered: literals, `.`, classes (ranges, negation, `\d \w \s` and their negations),
  * groups (capturing, non-capturing, named), alternation, greedy and lazy quantifiers
- * (`* + ? {n} {n,} {n,m}`, m ≤ 1000), `^ $` without the `m` flag, `\b \B`, the usual
+ * (`* + ? {n} {n,} {n,m}`, m ≤ 1000), `^` and `$` at the start and end of the pattern (without the `m` flag), `\b \B`, the usual
  * escapes, and the flags `i`, `s` and `g` (which does not change what `test` finds in a
  * fresh pattern). Not covered (fall back): look-around, back-references, the `m`, `u`, `v`
  * and `y` (a match only at the start) flags, an astral character with a quantifier, and `i`
@@ -149,9 +149,15 @@ class Translator {
     const ch = this.src[this.i]!;
     switch (ch) {
       case '^':
-      case '$':
+      case '$': {
+        // Only at the very start or end of the pattern (groups aside): DuckDB 1.5.6 answers
+        // `\za` (`/$a/`, which never matches) true for "a", so a pattern where an anchor
+        // sits next to anything it must match against is tested in JavaScript instead.
+        if (ch === '^' && !/^(?:\((?:\?:)?)*$/.test(this.src.slice(0, this.i))) throw new Untranslatable();
+        if (ch === '$' && !/^\)*$/.test(this.src.slice(this.i + 1))) throw new Untranslatable();
         this.i++;
         return ch === '^' ? '\\A' : '\\z';
+      }
       case '.':
         this.i++;
         return this.unitAtom(this.flags.dotAll ? '(?s:.)' : `[^${JS_LINE_TERMINATORS}]`);
