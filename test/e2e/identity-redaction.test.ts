@@ -6,8 +6,6 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,9 +14,10 @@ import type { HubEvent } from '../../src/shared/hub-event';
 import { launchChromium, screenshot } from './support/browser';
 import { startServe, type ServeProcess } from './support/serve';
 import { column, openApp, rows, waitForCount, type AppPage } from './support/ui';
+import { startTokenEchoHub, type TokenEchoHub } from '../support/token-echo-hub';
 
 const TOKEN = 'fleet';
-let hub: Server;
+let hub: TokenEchoHub | undefined;
 let dir: string;
 let configPath: string;
 let serve: ServeProcess;
@@ -28,26 +27,8 @@ let page: Page;
 
 beforeAll(async () => {
   // Protocube-like: the token is checked, and (carelessly) echoed into crash reasons.
-  hub = createServer((req, res) => {
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      res.writeHead(401).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-    res.write(
-      'event: status\ndata: {"Topic":"status","Data":{"server_id":"srv-fleet","payload":"running"}}\n\n',
-    );
-    const crash = {
-      Topic: 'crash',
-      Data: {
-        server_id: 'srv-fleet',
-        payload: { reason: `auth ${TOKEN} expired, see http://h.test/e?token=abc123`, exit_code: 137 },
-      },
-    };
-    res.write(`event: crash\ndata: ${JSON.stringify(crash)}\n\n`);
-  });
-  await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(hub.address() as AddressInfo).port}/api/events`;
+  hub = await startTokenEchoHub(TOKEN);
+  const url = hub.url;
   dir = mkdtempSync(join(tmpdir(), 'hubwatch-e2e-identity-'));
   configPath = join(dir, 'hubs.json');
   writeFileSync(
@@ -72,8 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await serve?.stop();
-  hub?.closeAllConnections();
-  await new Promise((r) => hub?.close(r));
+  await hub?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoHub, type DemoHub } from '../../../src/demo-hub/demo-hub';
 import { HUB_EVENT_KEYS, type HubEvent } from '../../../src/shared/hub-event';
+import { startTokenEchoHub, type TokenEchoHub } from '../../support/token-echo-hub';
 import { runCli } from '../../support/cli';
 
 let demo: DemoHub;
@@ -297,36 +298,15 @@ describe('hubwatch capture of a hub whose id and name contain its own token', ()
   // A Protocube-like hub whose token `fleet` is also part of its id, its name, a server id,
   // and (carelessly) the crash reasons it sends.
   const TOKEN = 'fleet';
-  let server: Server;
+  let hub: TokenEchoHub;
   let url = '';
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-        res.writeHead(401).end();
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      res.write(
-        'event: status\ndata: {"Topic":"status","Data":{"server_id":"srv-fleet","payload":"running"}}\n\n',
-      );
-      const crash = {
-        Topic: 'crash',
-        Data: {
-          server_id: 'srv-fleet',
-          payload: { reason: `auth ${TOKEN} expired, see http://h.test/e?token=abc123`, exit_code: 137 },
-        },
-      };
-      res.write(`event: crash\ndata: ${JSON.stringify(crash)}\n\n`);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/events`;
+    hub = await startTokenEchoHub(TOKEN);
+    url = hub.url;
   });
 
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => hub.close());
 
   const config = () =>
     writeConfig('fleet.json', [

@@ -14,6 +14,7 @@ import type { ServerState } from '../../../src/shared/entities';
 import type { EventRow } from '../../../src/shared/event-row';
 import type { HubEvent } from '../../../src/shared/hub-event';
 import { makeRecord } from '../../support/records';
+import { startTokenEchoHub, type TokenEchoHub } from '../../support/token-echo-hub';
 
 const SECRET = 'tok-3f9a7c1e5b';
 let server: Server;
@@ -357,7 +358,7 @@ describe('a workspace shutting down', () => {
 describe('a hub whose id and name contain its own token', () => {
   // Token `fleet`: part of the hub's id and name, of a server id, and of what the hub sends.
   const TOKEN = 'fleet';
-  let fleetServer: Server;
+  let fleetHub: TokenEchoHub;
   let url = '';
   let local: ExportShelf;
   let ws: Workspace;
@@ -370,26 +371,8 @@ describe('a hub whose id and name contain its own token', () => {
   };
 
   beforeAll(async () => {
-    fleetServer = createServer((req, res) => {
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-        res.writeHead(401).end();
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      res.write(
-        'event: status\ndata: {"Topic":"status","Data":{"server_id":"srv-fleet","payload":"running"}}\n\n',
-      );
-      const crash = {
-        Topic: 'crash',
-        Data: {
-          server_id: 'srv-fleet',
-          payload: { reason: `auth ${TOKEN} expired, see http://h.test/e?token=abc123`, exit_code: 137 },
-        },
-      };
-      res.write(`event: crash\ndata: ${JSON.stringify(crash)}\n\n`);
-    });
-    await new Promise<void>((r) => fleetServer.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(fleetServer.address() as AddressInfo).port}/api/events`;
+    fleetHub = await startTokenEchoHub(TOKEN);
+    url = fleetHub.url;
     local = new ExportShelf();
     ws = serveWorkspace(local);
     api = new ApiSession(ws, (batch) => sent.push(...batch));
@@ -399,8 +382,7 @@ describe('a hub whose id and name contain its own token', () => {
     api.close();
     await ws.close();
     local.clear();
-    fleetServer.closeAllConnections();
-    await new Promise((r) => fleetServer.close(r));
+    await fleetHub.close();
   });
 
   const hubIds = (summaries: unknown) =>
